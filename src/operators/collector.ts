@@ -1,0 +1,282 @@
+import { RunningMeanStd, type RunningMeanStdState } from "../core/running_mean_std.ts";
+import { Rng, type RngState } from "../core/rng.ts";
+import type { Box } from "../envs/box.ts";
+import type { Space } from "../envs/types.ts";
+import type { PolicyEngine } from "../model/types.ts";
+import type { EpisodeResult, StepBatch } from "./types.ts";
+
+/** The vector environment a {@linkcode Collector} steps (the library's `VecEnv` fits). */
+export interface VectorEnvironment {
+  readonly numEnvs: number;
+  readonly observationSpace: Box;
+  readonly actionSpace: Space;
+  /** Resets every env (env i with `seed + i`); returns `[numEnvs * obsDim]` observations. */
+  reset(options?: { seed?: number }): { readonly obs: Float32Array };
+  /** Steps every env with `[numEnvs * actionDim]` actions, autoresetting finished ones in the same step. */
+  step(actions: Float32Array): {
+    readonly obs: Float32Array;
+    readonly rewards: ArrayLike<number>;
+    readonly terminated: ArrayLike<number | boolean>;
+    readonly truncated: ArrayLike<number | boolean>;
+    readonly finalObs: Float32Array;
+    readonly episodes: readonly { readonly env: number; readonly return: number; readonly length: number }[];
+  };
+}
+
+/** Options of {@linkcode Collector}. */
+export interface CollectorOptions {
+  /** Seeds the envs (env i: `seed + i`) and the action-noise generator. @default {1} */
+  readonly seed?: number;
+  /** Clip continuous actions to the action space's bounds when sent to the envs. @default {true} */
+  readonly clipActions?: boolean;
+  /** Running observation normalisation, clipped to +-`clipObservation`. @default {false} */
+  readonly normalizeObservation?: boolean;
+  /** Scale rewards by the std of the discounted return, clipped to +-`clipReward`. @default {false} */
+  readonly normalizeReward?: boolean;
+  /** Discount of the return whose std scales rewards. @default {0.99} */
+  readonly gamma?: number;
+  /** @default {10} */
+  readonly clipObservation?: number;
+  /** @default {10} */
+  readonly clipReward?: number;
+}
+
+/** What a checkpoint keeps of a {@linkcode Collector}. */
+export interface CollectorState {
+  readonly policyVersion: number;
+  readonly globalStep: number;
+  readonly rng: { words: RngState; spareNormal: number | null };
+  readonly observationStats: RunningMeanStdState | null;
+  readonly returnStats: RunningMeanStdState | null;
+}
+
+/**
+ * Steps a vector environment with a policy engine and keeps what acting needs between steps: the current
+ * observations, the action-noise generator, normalisation statistics, the global step and the policy version.
+ *
+ * Acting draws its noise (uniforms for categorical heads, standard normals for gaussian ones) from the
+ * collector's own seeded generator, so every backend samples the same actions from the same parameters.
+ *
+ * @example
+ * ```ts ignore
+ * const collector = new Collector(engine, vecEnv, { seed: 1 });
+ * const step = await collector.step(); // one StepBatch
+ * ```
+ */
+export class Collector {
+  /** The engine that acts (and that `ppoUpdate` trains). */
+  readonly engine: PolicyEngine;
+  readonly vecEnv: VectorEnvironment;
+  readonly numEnvs: number;
+  readonly obsDim: number;
+  readonly actionDim: number;
+  /** Completed policy updates (iterations); rollouts record it. */
+  policyVersion = 0;
+  /** Environment steps taken, over all envs. */
+  globalStep = 0;
+  /** When true, normalisation statistics stop updating (evaluation). */
+  frozen = false;
+  readonly observationStats: RunningMeanStd | null;
+  readonly returnStats: RunningMeanStd | null;
+  #rng: Rng;
+  #options: Required<CollectorOptions>;
+  #rawObs: Float32Array;
+  #obs: Float32Array;
+  #nextObs: Float32Array;
+  #finalObs: Float32Array;
+  #noise: Float32Array;
+  #envActions: Float32Array;
+  #actions: Float32Array;
+  #logProbs: Float32Array;
+  #values: Float32Array;
+  #rewards: Float32Array;
+  #terminated: Uint8Array;
+  #truncated: Uint8Array;
+  #discountedReturns: Float64Array;
+
+  /**
+   * @param engine Acts and, with `ppoUpdate`, learns.
+   * @param vecEnv The environments; reset here with the seed.
+   * @param options Seed, action clipping and normalisation.
+   */
+  constructor(engine: PolicyEngine, vecEnv: VectorEnvironment, options: CollectorOptions = {}) {
+    this.#options = {
+      seed: 1,
+      clipActions: true,
+      normalizeObservation: false,
+      normalizeReward: false,
+      gamma: 0.99,
+      clipObservation: 10,
+      clipReward: 10,
+      ...options,
+    };
+    this.engine = engine;
+    this.vecEnv = vecEnv;
+    this.numEnvs = vecEnv.numEnvs;
+    this.obsDim = vecEnv.observationSpace.size;
+    const space = vecEnv.actionSpace;
+    this.actionDim = space.kind === "discrete" ? 1 : space.size;
+    const config = engine.layout.config;
+    const headDim = config.head.kind === "categorical" ? config.head.n : config.head.dim;
+    const spaceDim = space.kind === "discrete" ? space.n : space.size;
+    if (config.obsDim !== this.obsDim || headDim !== spaceDim) {
+      throw new TypeError(
+        `Cannot create Collector as the network (obsDim ${config.obsDim}, ${headDim} action outputs) does not fit the env (obsDim ${this.obsDim}, ${spaceDim} actions): current value is ${config.head.kind}`,
+      );
+    }
+    const n = this.numEnvs;
+    this.#rng = new Rng(this.#options.seed);
+    this.observationStats = this.#options.normalizeObservation ? new RunningMeanStd(this.obsDim) : null;
+    this.returnStats = this.#options.normalizeReward ? new RunningMeanStd(1) : null;
+    this.#rawObs = new Float32Array(n * this.obsDim);
+    this.#obs = new Float32Array(n * this.obsDim);
+    this.#nextObs = new Float32Array(n * this.obsDim);
+    this.#finalObs = new Float32Array(n * this.obsDim);
+    this.#noise = new Float32Array(n * this.actionDim);
+    this.#envActions = new Float32Array(n * this.actionDim);
+    this.#actions = new Float32Array(n * this.actionDim);
+    this.#logProbs = new Float32Array(n);
+    this.#values = new Float32Array(n);
+    this.#rewards = new Float32Array(n);
+    this.#terminated = new Uint8Array(n);
+    this.#truncated = new Uint8Array(n);
+    this.#discountedReturns = new Float64Array(n);
+    this.#rawObs.set(vecEnv.reset({ seed: this.#options.seed }).obs);
+    this.#normalizeInto(this.#rawObs, this.#nextObs, !this.frozen);
+  }
+
+  /** The observations the next step acts on (normalised if normalisation is on). */
+  get observations(): Float32Array {
+    return this.#nextObs;
+  }
+
+  /** Takes one vector step with the current policy; a promise when the engine answers asynchronously. */
+  step(): StepBatch | Promise<StepBatch> {
+    const n = this.numEnvs;
+    this.#obs.set(this.#nextObs);
+    const rng = this.#rng;
+    const gaussian = this.engine.layout.config.head.kind === "gaussian";
+    for (let i = 0; i < this.#noise.length; i++) this.#noise[i] = gaussian ? rng.normal() : rng.random();
+    const acted = this.engine.act(
+      { obs: this.#obs, batch: n, noise: this.#noise },
+      { actions: this.#actions, logProbs: this.#logProbs, values: this.#values },
+    );
+    return acted instanceof Promise ? acted.then(() => this.#afterAct()) : this.#afterAct();
+  }
+
+  #afterAct(): StepBatch {
+    const n = this.numEnvs;
+    const space = this.vecEnv.actionSpace;
+    this.#envActions.set(this.#actions);
+    if (space.kind === "box" && this.#options.clipActions) {
+      const size = space.size;
+      for (let i = 0; i < this.#envActions.length; i++) {
+        const d = i % size;
+        this.#envActions[i] = Math.min(Math.max(this.#envActions[i]!, space.low[d]!), space.high[d]!);
+      }
+    }
+    const result = this.vecEnv.step(this.#envActions);
+    for (let i = 0; i < n; i++) {
+      this.#terminated[i] = result.terminated[i] ? 1 : 0;
+      this.#truncated[i] = result.truncated[i] ? 1 : 0;
+    }
+    this.#rawObs.set(result.obs);
+    this.#normalizeInto(this.#rawObs, this.#nextObs, !this.frozen);
+    this.#normalizeInto(result.finalObs, this.#finalObs, false);
+    this.#scaleRewards(result.rewards);
+    const globalStep = this.globalStep;
+    this.globalStep += n;
+    const episodes: EpisodeResult[] = result.episodes.length === 0 ? [] : result.episodes.map((e) => ({
+      env: e.env,
+      return: e.return,
+      length: e.length,
+      globalStep: this.globalStep,
+    }));
+    return {
+      numEnvs: n,
+      obsDim: this.obsDim,
+      actionDim: this.actionDim,
+      obs: this.#obs,
+      actions: this.#actions,
+      logProbs: this.#logProbs,
+      values: this.#values,
+      rewards: this.#rewards,
+      terminated: this.#terminated,
+      truncated: this.#truncated,
+      finalObs: this.#finalObs,
+      nextObs: this.#nextObs,
+      episodes,
+      policyVersion: this.policyVersion,
+      globalStep,
+    };
+  }
+
+  #normalizeInto(raw: Float32Array, out: Float32Array, update: boolean): void {
+    const stats = this.observationStats;
+    if (stats === null) {
+      out.set(raw);
+      return;
+    }
+    if (update) stats.update(raw, this.numEnvs);
+    const clip = this.#options.clipObservation;
+    const dim = this.obsDim;
+    for (let i = 0; i < raw.length; i++) {
+      const d = i % dim;
+      const z = (raw[i]! - stats.mean[d]!) / Math.sqrt(stats.var[d]! + 1e-8);
+      out[i] = Math.min(Math.max(z, -clip), clip);
+    }
+  }
+
+  #scaleRewards(rewards: ArrayLike<number>): void {
+    const stats = this.returnStats;
+    const n = this.numEnvs;
+    if (stats === null) {
+      for (let i = 0; i < n; i++) this.#rewards[i] = rewards[i]!;
+      return;
+    }
+    const gamma = this.#options.gamma;
+    for (let i = 0; i < n; i++) {
+      this.#discountedReturns[i] = this.#discountedReturns[i]! * gamma * (1 - this.#terminated[i]!) +
+        rewards[i]!;
+    }
+    if (!this.frozen) stats.update(this.#discountedReturns, n);
+    const scale = Math.sqrt(stats.var[0]! + 1e-8);
+    const clip = this.#options.clipReward;
+    for (let i = 0; i < n; i++) this.#rewards[i] = Math.min(Math.max(rewards[i]! / scale, -clip), clip);
+  }
+
+  /** The collector's counters, generator and statistics, for checkpoints. */
+  getState(): CollectorState {
+    return {
+      policyVersion: this.policyVersion,
+      globalStep: this.globalStep,
+      rng: this.#rng.getState(),
+      observationStats: this.observationStats?.getState() ?? null,
+      returnStats: this.returnStats?.getState() ?? null,
+    };
+  }
+
+  /** Restores what {@linkcode Collector.getState} saved. */
+  setState(state: CollectorState): void {
+    if ((state.observationStats === null) !== (this.observationStats === null)) {
+      throw new TypeError(
+        `Cannot restore Collector as observation normalisation must match: current value is ${
+          state.observationStats === null ? "off" : "on"
+        }`,
+      );
+    }
+    if ((state.returnStats === null) !== (this.returnStats === null)) {
+      throw new TypeError(
+        `Cannot restore Collector as reward scaling must match: current value is ${
+          state.returnStats === null ? "off" : "on"
+        }`,
+      );
+    }
+    if (state.observationStats) this.observationStats!.setState(state.observationStats);
+    if (state.returnStats) this.returnStats!.setState(state.returnStats);
+    this.#rng.setState(state.rng);
+    this.policyVersion = state.policyVersion;
+    this.globalStep = state.globalStep;
+    this.#normalizeInto(this.#rawObs, this.#nextObs, false);
+  }
+}

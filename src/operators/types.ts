@@ -1,0 +1,130 @@
+/**
+ * Data that flows between the pipeline's stages. Everything is struct-of-arrays: one typed array per field,
+ * rows in step-major order (`[step][env][...]`), never arrays of per-transition objects.
+ *
+ * @module
+ */
+
+/** An episode that ended during a step: its undiscounted, unnormalised return and its length. */
+export interface EpisodeResult {
+  readonly env: number;
+  readonly return: number;
+  readonly length: number;
+  /** Global step at which it ended. */
+  readonly globalStep: number;
+}
+
+/**
+ * One vector step of `numEnvs` environments with the current policy.
+ *
+ * Its arrays are the collector's buffers and are overwritten by the next step: a stage that keeps data copies it.
+ */
+export interface StepBatch {
+  readonly numEnvs: number;
+  readonly obsDim: number;
+  readonly actionDim: number;
+  /** `[numEnvs * obsDim]` observations the actions were taken in (normalised if normalisation is on). */
+  readonly obs: Float32Array;
+  /** `[numEnvs * actionDim]` actions as sampled (before clipping to the action space). */
+  readonly actions: Float32Array;
+  readonly logProbs: Float32Array;
+  readonly values: Float32Array;
+  /** Rewards used for learning (scaled if reward scaling is on; a shaping operator may replace them). */
+  readonly rewards: Float32Array;
+  readonly terminated: Uint8Array;
+  readonly truncated: Uint8Array;
+  /** `[numEnvs * obsDim]` final observations of envs that finished this step (valid where done). */
+  readonly finalObs: Float32Array;
+  /** `[numEnvs * obsDim]` observations for the next step (reset observations where an episode finished). */
+  readonly nextObs: Float32Array;
+  /** Episodes that ended in this step. */
+  readonly episodes: readonly EpisodeResult[];
+  /** Number of completed policy updates when this step was taken. */
+  readonly policyVersion: number;
+  /** Environment steps taken before this one, over all envs. */
+  readonly globalStep: number;
+}
+
+/** `numSteps` vector steps collected with one policy version. */
+export interface Rollout {
+  readonly numSteps: number;
+  readonly numEnvs: number;
+  readonly obsDim: number;
+  readonly actionDim: number;
+  readonly obs: Float32Array;
+  readonly actions: Float32Array;
+  readonly logProbs: Float32Array;
+  readonly values: Float32Array;
+  readonly rewards: Float32Array;
+  readonly terminated: Uint8Array;
+  readonly truncated: Uint8Array;
+  readonly finalObs: Float32Array;
+  /** `[numEnvs * obsDim]` observations after the last step, to bootstrap the rollout's end. */
+  readonly nextObs: Float32Array;
+  readonly episodes: readonly EpisodeResult[];
+  readonly policyVersion: number;
+  /** Global step after the rollout. */
+  readonly globalStep: number;
+}
+
+/** A rollout with its advantages and returns. */
+export interface AdvantageBatch extends Rollout {
+  readonly advantages: Float32Array;
+  readonly returns: Float32Array;
+}
+
+/** One minibatch: row indices into its batch. */
+export interface Minibatch {
+  readonly batch: AdvantageBatch;
+  /** Row indices (a view into the epoch's permutation). */
+  readonly indices: Int32Array;
+  readonly epoch: number;
+  /** Position within the epoch. */
+  readonly index: number;
+  readonly numMinibatches: number;
+  readonly updateEpochs: number;
+}
+
+/** Losses and diagnostics of one optimizer step (CleanRL's meanings). */
+export interface UpdateLosses {
+  readonly policyLoss: number;
+  readonly valueLoss: number;
+  readonly entropy: number;
+  readonly oldApproxKl: number;
+  readonly approxKl: number;
+  readonly clipfrac: number;
+  readonly gradNorm: number;
+}
+
+/** The result of one minibatch update. */
+export interface UpdateResult {
+  readonly batch: AdvantageBatch;
+  readonly epoch: number;
+  readonly index: number;
+  readonly learningRate: number;
+  readonly losses: UpdateLosses;
+  /** True on the iteration's last update (the last minibatch, or the one that stopped early on `targetKl`). */
+  readonly final: boolean;
+  /** True when `targetKl` stopped the epochs after this update. */
+  readonly earlyStopped: boolean;
+}
+
+/** One line of `metrics.jsonl`: CleanRL's keys, plus `global_step` and `iteration`. */
+export interface IterationMetrics {
+  readonly global_step: number;
+  readonly iteration: number;
+  /** Mean return of the episodes that ended in this iteration (absent if none). */
+  readonly "charts/episodic_return"?: number;
+  readonly "charts/episodic_length"?: number;
+  readonly "charts/SPS": number;
+  readonly "charts/learning_rate": number;
+  readonly "losses/value_loss": number;
+  readonly "losses/policy_loss": number;
+  readonly "losses/entropy": number;
+  readonly "losses/old_approx_kl": number;
+  readonly "losses/approx_kl": number;
+  readonly "losses/clipfrac": number;
+  readonly "losses/explained_variance": number;
+  /** Number of episodes that ended in this iteration. */
+  readonly "charts/episodes": number;
+}
