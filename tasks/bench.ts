@@ -1,0 +1,10 @@
+/**
+ * `deno task bench`: prints throughput figures, one section per subsystem. Add a section by writing
+ * `tasks/bench_<name>.ts` exporting an async function and calling it below.
+ *
+ * @module
+ */
+import { benchEnvs } from "./bench_envs.ts";
+
+console.log("ppo-flow benchmarks\n");
+await benchEnvs();
