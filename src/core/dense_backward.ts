@@ -1,6 +1,8 @@
 import { expectLength, rowsOf } from "./_validate.ts";
 import type { DenseLayer } from "./dense_forward.ts";
 
+const ROW_TILE = 32;
+
 /** Options of {@linkcode denseBackward}. */
 export interface DenseBackwardOptions {
   /** The layer the forward pass used. */
@@ -63,20 +65,24 @@ export function denseBackward(
   const gradInput = computeGradInput
     ? buffer(options.gradInput, batch * inDim, "gradInput", accumulate)
     : null;
-  for (let b = 0; b < batch; b++) {
-    const inputOffset = b * inDim;
+  // Tiles of rows stay in cache while each weight row and its gradient row are reused across the tile.
+  for (let tileStart = 0; tileStart < batch; tileStart += ROW_TILE) {
+    const tileEnd = Math.min(batch, tileStart + ROW_TILE);
     for (let o = 0; o < outDim; o++) {
-      const g = gradOutput[b * outDim + o]!;
-      // Skipping zeros matters: ReLU and clipped PPO terms produce many, and 0 * x adds nothing for finite x.
-      if (g === 0) continue;
-      gradBias[o] = gradBias[o]! + g;
       const weightOffset = o * inDim;
-      for (let i = 0; i < inDim; i++) {
-        gradWeight[weightOffset + i] = gradWeight[weightOffset + i]! + g * input[inputOffset + i]!;
-      }
-      if (gradInput !== null) {
+      for (let b = tileStart; b < tileEnd; b++) {
+        const g = gradOutput[b * outDim + o]!;
+        // Skipping zeros matters: ReLU and clipped PPO terms produce many, and 0 * x adds nothing for finite x.
+        if (g === 0) continue;
+        const inputOffset = b * inDim;
+        gradBias[o] = gradBias[o]! + g;
         for (let i = 0; i < inDim; i++) {
-          gradInput[inputOffset + i] = gradInput[inputOffset + i]! + g * weight[weightOffset + i]!;
+          gradWeight[weightOffset + i] = gradWeight[weightOffset + i]! + g * input[inputOffset + i]!;
+        }
+        if (gradInput !== null) {
+          for (let i = 0; i < inDim; i++) {
+            gradInput[inputOffset + i] = gradInput[inputOffset + i]! + g * weight[weightOffset + i]!;
+          }
         }
       }
     }

@@ -11,6 +11,8 @@ export interface DenseLayer {
   readonly outDim: number;
 }
 
+const ROW_TILE = 32;
+
 /** Options of {@linkcode denseForward}. */
 export interface DenseForwardOptions {
   /** Buffer of `[batch * outDim]` to write into (must not alias `input`). @default {a new Float64Array} */
@@ -48,14 +50,42 @@ export function denseForward(
   expectLength(weight, outDim * inDim, "denseForward", "weight");
   expectLength(bias, outDim, "denseForward", "bias");
   const out = outputOf(options.out, batch * outDim, "denseForward", "out");
-  for (let b = 0; b < batch; b++) {
-    const inputOffset = b * inDim;
-    const outOffset = b * outDim;
+  // Tiles of rows keep their inputs in cache while each weight row is reused across the tile, four rows at a
+  // time. Every element is the same sequential dot product whatever its row's position, so a row's output does
+  // not depend on the batch it is computed in (acting and training see bit-identical values).
+  for (let tileStart = 0; tileStart < batch; tileStart += ROW_TILE) {
+    const tileEnd = Math.min(batch, tileStart + ROW_TILE);
     for (let o = 0; o < outDim; o++) {
-      const weightOffset = o * inDim;
-      let sum = 0;
-      for (let i = 0; i < inDim; i++) sum += weight[weightOffset + i]! * input[inputOffset + i]!;
-      out[outOffset + o] = sum + bias[o]!;
+      const w = o * inDim;
+      const biasValue = bias[o]!;
+      let b = tileStart;
+      for (; b + 3 < tileEnd; b += 4) {
+        const x0 = b * inDim;
+        const x1 = x0 + inDim;
+        const x2 = x1 + inDim;
+        const x3 = x2 + inDim;
+        let s0 = 0;
+        let s1 = 0;
+        let s2 = 0;
+        let s3 = 0;
+        for (let i = 0; i < inDim; i++) {
+          const wi = weight[w + i]!;
+          s0 += wi * input[x0 + i]!;
+          s1 += wi * input[x1 + i]!;
+          s2 += wi * input[x2 + i]!;
+          s3 += wi * input[x3 + i]!;
+        }
+        out[b * outDim + o] = s0 + biasValue;
+        out[(b + 1) * outDim + o] = s1 + biasValue;
+        out[(b + 2) * outDim + o] = s2 + biasValue;
+        out[(b + 3) * outDim + o] = s3 + biasValue;
+      }
+      for (; b < tileEnd; b++) {
+        const x0 = b * inDim;
+        let s0 = 0;
+        for (let i = 0; i < inDim; i++) s0 += weight[w + i]! * input[x0 + i]!;
+        out[b * outDim + o] = s0 + biasValue;
+      }
     }
   }
   return out;

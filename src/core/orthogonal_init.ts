@@ -70,8 +70,20 @@ export function orthogonalInit(
     for (let i = 0; i < long; i++) columns[q + i] = columns[q + i]! / norm;
     for (let k = j + 1; k < short; k++) {
       const c = k * long;
-      let dot = 0;
-      for (let i = 0; i < long; i++) dot += columns[q + i]! * columns[c + i]!;
+      // Four partial sums: a single accumulator's add latency would dominate the O(n^3) loop.
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      let i = 0;
+      for (; i + 3 < long; i += 4) {
+        s0 += columns[q + i]! * columns[c + i]!;
+        s1 += columns[q + i + 1]! * columns[c + i + 1]!;
+        s2 += columns[q + i + 2]! * columns[c + i + 2]!;
+        s3 += columns[q + i + 3]! * columns[c + i + 3]!;
+      }
+      for (; i < long; i++) s0 += columns[q + i]! * columns[c + i]!;
+      const dot = (s0 + s1) + (s2 + s3);
       for (let i = 0; i < long; i++) columns[c + i] = columns[c + i]! - dot * columns[q + i]!;
     }
   }
