@@ -26,3 +26,54 @@ export { MountainCarContinuous } from "./src/envs/mountain_car_continuous.ts";
 export { Pendulum } from "./src/envs/pendulum.ts";
 export type * from "./src/model/types.ts";
 export { paramLayout } from "./src/model/param_layout.ts";
+export { denseForward, type DenseForwardOptions, type DenseLayer } from "./src/core/dense_forward.ts";
+export { denseBackward, type DenseBackwardOptions, type DenseGradients } from "./src/core/dense_backward.ts";
+export { tanhForward } from "./src/core/tanh_forward.ts";
+export { tanhBackward } from "./src/core/tanh_backward.ts";
+export { reluForward } from "./src/core/relu_forward.ts";
+export { reluBackward } from "./src/core/relu_backward.ts";
+export { softmax } from "./src/core/softmax.ts";
+export { logSoftmax, type SoftmaxOptions } from "./src/core/log_softmax.ts";
+export { categoricalLogProb, type CategoricalOptions } from "./src/core/categorical_log_prob.ts";
+export { categoricalEntropy } from "./src/core/categorical_entropy.ts";
+export { categoricalSample } from "./src/core/categorical_sample.ts";
+export { categoricalMode } from "./src/core/categorical_mode.ts";
+export { categoricalBackward, type CategoricalBackwardOptions } from "./src/core/categorical_backward.ts";
+export { gaussianLogProb, type GaussianOptions } from "./src/core/gaussian_log_prob.ts";
+export { gaussianEntropy } from "./src/core/gaussian_entropy.ts";
+export { gaussianSample } from "./src/core/gaussian_sample.ts";
+export {
+  gaussianBackward,
+  type GaussianBackwardOptions,
+  type GaussianGradients,
+} from "./src/core/gaussian_backward.ts";
+export { normalizeAdvantages } from "./src/core/normalize_advantages.ts";
+export {
+  ppoLoss,
+  type PpoLossInputs,
+  type PpoLossOptions,
+  type PpoLossParts,
+  type PpoLossResult,
+} from "./src/core/ppo_loss.ts";
+export {
+  type ActorCriticOutputs,
+  ppoHeadLoss,
+  type PpoHeadLossBatch,
+  type PpoHeadLossResult,
+} from "./src/core/ppo_head_loss.ts";
+export { clipGradNorm, type ClipGradNormResult } from "./src/core/clip_grad_norm.ts";
+export { type AdamBuffers, type AdamRange, adamStep, type AdamStepOptions } from "./src/core/adam_step.ts";
+export { orthogonalInit, type OrthogonalInitOptions } from "./src/core/orthogonal_init.ts";
+export { initParams } from "./src/model/init_params.ts";
+export {
+  type ActorCriticForward,
+  type LossAndGradientOptions,
+  type ParamArray,
+  ReferenceActorCritic,
+  type ReferenceMinibatch,
+} from "./src/model/reference_actor_critic.ts";
+export {
+  createReferencePolicy,
+  type ReferencePolicy,
+  type ReferencePolicyOptions,
+} from "./src/model/reference_policy.ts";
