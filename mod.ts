@@ -7,7 +7,7 @@ export { Rng, type RngState } from "./src/core/rng.ts";
 export { Box } from "./src/envs/box.ts";
 export { Discrete } from "./src/envs/discrete.ts";
 export type * from "./src/envs/types.ts";
-export { BufferedEnv, type StepOutput } from "./src/envs/buffered_env.ts";
+export { BufferedEnv, type EnvState, type StepOutput } from "./src/envs/buffered_env.ts";
 export { TimeLimit } from "./src/envs/time_limit.ts";
 export { make, type MakeOptions } from "./src/envs/make.ts";
 export { type EnvFactory, register } from "./src/envs/register.ts";
@@ -18,7 +18,13 @@ export {
   type EnvDefinition,
   type EnvDefinitionOptions,
 } from "./src/envs/define_env.ts";
-export { type EpisodeRecord, VecEnv, type VecEnvOptions, type VecStepResult } from "./src/envs/vec_env.ts";
+export {
+  type EpisodeRecord,
+  VecEnv,
+  type VecEnvOptions,
+  type VecEnvState,
+  type VecStepResult,
+} from "./src/envs/vec_env.ts";
 export { CartPole } from "./src/envs/cart_pole.ts";
 export { Acrobot } from "./src/envs/acrobot.ts";
 export { MountainCar } from "./src/envs/mountain_car.ts";

@@ -59,6 +59,14 @@ export class Acrobot extends BufferedEnv {
     return this.#state.slice();
   }
 
+  protected override physicalState(): ArrayLike<number> | null {
+    return this.#ready ? this.#state : null;
+  }
+
+  protected override canRestoreState(): boolean {
+    return true;
+  }
+
   resetInto(obs: Float32Array, offset: number, options?: ResetOptions): void {
     const rng = this.resetRng(options, 4);
     for (let i = 0; i < 4; i++) this.#state[i] = Math.fround(rng.uniform(-0.1, 0.1));

@@ -1,4 +1,4 @@
-import { Rng } from "../core/rng.ts";
+import { Rng, type RngState } from "../core/rng.ts";
 import type { Box } from "./box.ts";
 import type { Action, Env, EnvSpec, ResetOptions, ResetResult, Space, StepResult } from "./types.ts";
 import { describe } from "./_describe.ts";
@@ -15,6 +15,18 @@ export interface StepOutput {
   reward: number;
   terminated: boolean;
   truncated: boolean;
+}
+
+/**
+ * A JSON-serialisable snapshot of one environment, enough to continue it exactly (checkpoints, resume).
+ */
+export interface EnvState {
+  /** The physical state, as `reset({ state })` takes it. */
+  readonly state: readonly number[];
+  /** The state of the generator that draws reset noise. */
+  readonly rng: { readonly words: RngState; readonly spareNormal: number | null };
+  /** Steps since the last reset, as counted by a {@linkcode TimeLimit} (0 for an unwrapped env). */
+  readonly elapsedSteps: number;
 }
 
 /**
@@ -78,6 +90,74 @@ export abstract class BufferedEnv implements Env {
    * (Box), which the caller has validated, and writes the outcome to `out`.
    */
   abstract stepInto(actions: ArrayLike<number>, offset: number, out: StepOutput): void;
+
+  /**
+   * Returns a snapshot to continue from later with {@linkcode BufferedEnv.setState}, or `null` when the
+   * environment has not been reset or cannot save its state (a `defineEnv` environment, whose state is the
+   * user's own value).
+   */
+  getState(): EnvState | null {
+    const state = this.physicalState();
+    if (state === null || this.#rng === null) return null;
+    return { state: Array.from(state), rng: this.#rng.getState(), elapsedSteps: 0 };
+  }
+
+  /**
+   * Continues from a snapshot taken by {@linkcode BufferedEnv.getState}, possibly in another process.
+   *
+   * @returns The observation of the restored state.
+   * @throws {TypeError} When the environment cannot restore states or the snapshot is malformed; the
+   *   environment is then unchanged.
+   */
+  setState(snapshot: EnvState): Float32Array {
+    const rng = this.#checkSnapshot(snapshot);
+    const obs = new Float32Array(this.observationSpace.size);
+    this.resetInto(obs, 0, { state: snapshot.state });
+    this.#rng = rng;
+    return obs;
+  }
+
+  /**
+   * The physical state for {@linkcode BufferedEnv.getState}, or `null` before the first reset. Environments
+   * that can restore any state through `reset({ state })` override this (and `canRestoreState`).
+   */
+  protected physicalState(): ArrayLike<number> | null {
+    return null;
+  }
+
+  /** Whether `reset({ state })` fully determines the environment, so that `setState` works. */
+  protected canRestoreState(): boolean {
+    return false;
+  }
+
+  #checkSnapshot(snapshot: EnvState): Rng {
+    const id = this.spec.id;
+    if (!this.canRestoreState()) {
+      throw new TypeError(
+        `Cannot restore ${id} as it cannot save its state: current value is ${describe(snapshot)}`,
+      );
+    }
+    if (
+      typeof snapshot !== "object" || snapshot === null || typeof snapshot.rng !== "object" ||
+      snapshot.rng === null
+    ) {
+      throw new TypeError(
+        `Cannot restore ${id} as the snapshot must be { state, rng, elapsedSteps }: current value is ${
+          describe(snapshot)
+        }`,
+      );
+    }
+    if (!Number.isInteger(snapshot.elapsedSteps) || snapshot.elapsedSteps < 0) {
+      throw new TypeError(
+        `Cannot restore ${id} as elapsedSteps must be a non-negative integer: current value is ${
+          describe(snapshot.elapsedSteps)
+        }`,
+      );
+    }
+    const rng = new Rng(0);
+    rng.setState(snapshot.rng);
+    return rng;
+  }
 
   /** Resets the environment (Gymnasium's `env.reset(seed=..., options=...)`). */
   reset(options?: ResetOptions): ResetResult {

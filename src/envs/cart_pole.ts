@@ -52,6 +52,14 @@ export class CartPole extends BufferedEnv {
     return Float64Array.of(this.#x, this.#xDot, this.#theta, this.#thetaDot);
   }
 
+  protected override physicalState(): ArrayLike<number> | null {
+    return this.#ready ? [this.#x, this.#xDot, this.#theta, this.#thetaDot] : null;
+  }
+
+  protected override canRestoreState(): boolean {
+    return true;
+  }
+
   resetInto(obs: Float32Array, offset: number, options?: ResetOptions): void {
     const rng = this.resetRng(options, 4);
     this.#x = rng.uniform(-0.05, 0.05);

@@ -44,6 +44,14 @@ export class MountainCarContinuous extends BufferedEnv {
     return Float64Array.of(this.#position, this.#velocity);
   }
 
+  protected override physicalState(): ArrayLike<number> | null {
+    return this.#ready ? [this.#position, this.#velocity] : null;
+  }
+
+  protected override canRestoreState(): boolean {
+    return true;
+  }
+
   resetInto(obs: Float32Array, offset: number, options?: ResetOptions): void {
     const rng = this.resetRng(options, 2);
     this.#position = rng.uniform(-0.6, -0.4);

@@ -41,6 +41,14 @@ export class Pendulum extends BufferedEnv {
     return Float64Array.of(this.#theta, this.#thetaDot);
   }
 
+  protected override physicalState(): ArrayLike<number> | null {
+    return this.#ready ? [this.#theta, this.#thetaDot] : null;
+  }
+
+  protected override canRestoreState(): boolean {
+    return true;
+  }
+
   resetInto(obs: Float32Array, offset: number, options?: ResetOptions): void {
     const rng = this.resetRng(options, 2);
     this.#theta = rng.uniform(-Math.PI, Math.PI);

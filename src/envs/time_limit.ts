@@ -1,5 +1,5 @@
 import type { Box } from "./box.ts";
-import { BufferedEnv, type StepOutput } from "./buffered_env.ts";
+import { BufferedEnv, type EnvState, type StepOutput } from "./buffered_env.ts";
 import type { Env, EnvSpec, ResetOptions, Space } from "./types.ts";
 import { EnvAdapter } from "./_env_adapter.ts";
 import { checkMaxEpisodeSteps } from "./_check_max_episode_steps.ts";
@@ -46,6 +46,19 @@ export class TimeLimit extends BufferedEnv {
   /** Steps taken since the last reset. */
   get elapsedSteps(): number {
     return this.#elapsedSteps;
+  }
+
+  /** The wrapped environment's snapshot, with the steps taken since the last reset. */
+  override getState(): EnvState | null {
+    const state = this.env.getState();
+    return state === null ? null : { ...state, elapsedSteps: this.#elapsedSteps };
+  }
+
+  /** Restores the wrapped environment and the step count. */
+  override setState(snapshot: EnvState): Float32Array {
+    const obs = this.env.setState(snapshot);
+    this.#elapsedSteps = snapshot.elapsedSteps;
+    return obs;
   }
 
   resetInto(obs: Float32Array, offset: number, options?: ResetOptions): void {

@@ -1,5 +1,5 @@
 import type { Box } from "./box.ts";
-import type { BufferedEnv, StepOutput } from "./buffered_env.ts";
+import type { BufferedEnv, EnvState, StepOutput } from "./buffered_env.ts";
 import type { EnvDefinition } from "./define_env.ts";
 import { make, type MakeOptions } from "./make.ts";
 import type { EnvSpec, Space } from "./types.ts";
@@ -46,6 +46,18 @@ export interface VecStepResult {
   readonly finalObs: Float32Array;
   /** The episodes that ended in this step, in environment order; the same empty array when none did. */
   readonly episodes: readonly EpisodeRecord[];
+}
+
+/** A JSON-serialisable snapshot of a {@linkcode VecEnv}, from {@linkcode VecEnv.getState}. */
+export interface VecEnvState {
+  /** The environment id, checked on restore. */
+  readonly id: string;
+  /** One snapshot per environment. */
+  readonly envs: readonly EnvState[];
+  /** Return so far of each environment's current episode. */
+  readonly returns: readonly number[];
+  /** Length so far of each environment's current episode. */
+  readonly lengths: readonly number[];
 }
 
 interface MutableVecStepResult extends VecStepResult {
@@ -223,6 +235,89 @@ export class VecEnv {
     }
     result.episodes = episodes ?? NO_EPISODES;
     return result;
+  }
+
+  /**
+   * Returns a snapshot from which {@linkcode VecEnv.setState} continues exactly: the same observations,
+   * rewards, resets and episode records. `null` before the first reset, or when the environments cannot save
+   * their state (`defineEnv` environments, or registered ones that do not support it).
+   */
+  getState(): VecEnvState | null {
+    if (!this.#ready) return null;
+    const envs: EnvState[] = [];
+    for (const env of this.#envs) {
+      const state = env.getState();
+      if (state === null) return null;
+      envs.push(state);
+    }
+    return { id: this.spec.id, envs, returns: Array.from(this.#returns), lengths: Array.from(this.#lengths) };
+  }
+
+  /**
+   * Continues from a snapshot taken by {@linkcode VecEnv.getState}, typically read back from a checkpoint.
+   *
+   * @returns `obs`, the restored observations (the buffer `step` returns).
+   * @throws {TypeError} When the snapshot is malformed or does not fit (other id or number of environments);
+   *   the VecEnv is then unchanged.
+   */
+  setState(snapshot: VecEnvState): { obs: Float32Array } {
+    const id = this.spec.id;
+    const n = this.numEnvs;
+    if (typeof snapshot !== "object" || snapshot === null) {
+      throw new TypeError(
+        `Cannot restore VecEnv of ${id} as the snapshot must be an object: current value is ${
+          describe(snapshot)
+        }`,
+      );
+    }
+    if (snapshot.id !== id) {
+      throw new TypeError(
+        `Cannot restore VecEnv of ${id} as the snapshot is of another environment: current value is ${
+          describe(snapshot.id)
+        }`,
+      );
+    }
+    for (const name of ["envs", "returns", "lengths"] as const) {
+      const values = snapshot[name];
+      if (!Array.isArray(values) || values.length !== n) {
+        throw new TypeError(
+          `Cannot restore VecEnv of ${id} as ${name} must hold numEnvs = ${n} entries: current value is ${
+            describe(values)
+          }`,
+        );
+      }
+    }
+    for (const name of ["returns", "lengths"] as const) {
+      if (!snapshot[name].every((v) => typeof v === "number" && Number.isFinite(v))) {
+        throw new TypeError(
+          `Cannot restore VecEnv of ${id} as ${name} must hold finite numbers: current value is ${
+            describe(snapshot[name])
+          }`,
+        );
+      }
+    }
+    // Restoring is all or nothing: on a bad entry, put back the environments already restored.
+    const previous = this.getState();
+    let restored = 0;
+    try {
+      for (; restored < n; restored++) {
+        this.#obs.set(this.#envs[restored]!.setState(snapshot.envs[restored]!), restored * this.obsDim);
+      }
+    } catch (error) {
+      if (previous === null) {
+        // Nothing to roll back to: unless nothing changed, make the next step ask for a reset.
+        if (restored > 0) this.#ready = false;
+      } else {
+        for (let i = 0; i < restored; i++) {
+          this.#obs.set(this.#envs[i]!.setState(previous.envs[i]!), i * this.obsDim);
+        }
+      }
+      throw error;
+    }
+    this.#returns.set(snapshot.returns);
+    this.#lengths.set(snapshot.lengths);
+    this.#ready = true;
+    return { obs: this.#obs };
   }
 
   #checkActions(actions: ArrayLike<number>): void {
