@@ -83,3 +83,36 @@ export {
   type ReferencePolicy,
   type ReferencePolicyOptions,
 } from "./src/model/reference_policy.ts";
+export { crc32c } from "./src/io/crc32c.ts";
+export {
+  decodeSafetensors,
+  type DecodeSafetensorsOptions,
+  encodeSafetensors,
+  type Safetensors,
+  type SafetensorsTensor,
+} from "./src/io/safetensors.ts";
+export {
+  type Checkpoint,
+  type CheckpointExpectation,
+  type CheckpointFile,
+  type CheckpointFileSystem,
+  type CheckpointTensor,
+  type JsonObject,
+  type JsonValue,
+  loadCheckpoint,
+  saveCheckpoint,
+  type SaveCheckpointOptions,
+} from "./src/io/checkpoint.ts";
+export { TensorBoardWriter, type TensorBoardWriterOptions } from "./src/logging/tensorboard_writer.ts";
+export {
+  readTensorBoardEvents,
+  type ReadTensorBoardEventsOptions,
+  type TensorBoardEvent,
+} from "./src/logging/tensorboard_reader.ts";
+export { JsonlWriter, type JsonlWriterOptions } from "./src/logging/jsonl_writer.ts";
+export {
+  ConsoleProgress,
+  type ConsoleProgressOptions,
+  type ProgressMetrics,
+  type ProgressSink,
+} from "./src/logging/console_progress.ts";
