@@ -54,11 +54,6 @@ export class Acrobot extends BufferedEnv {
   #k4 = new Float64Array(4);
   #ready = false;
 
-  /** The physical state `[theta1, theta2, dtheta1, dtheta2]` in float64. */
-  get state(): Float64Array {
-    return this.#state.slice();
-  }
-
   protected override physicalState(): ArrayLike<number> | null {
     return this.#ready ? this.#state : null;
   }

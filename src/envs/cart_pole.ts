@@ -47,11 +47,6 @@ export class CartPole extends BufferedEnv {
   #thetaDot = 0;
   #ready = false;
 
-  /** The physical state `[x, xDot, theta, thetaDot]` in float64. */
-  get state(): Float64Array {
-    return Float64Array.of(this.#x, this.#xDot, this.#theta, this.#thetaDot);
-  }
-
   protected override physicalState(): ArrayLike<number> | null {
     return this.#ready ? [this.#x, this.#xDot, this.#theta, this.#thetaDot] : null;
   }

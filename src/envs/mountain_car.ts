@@ -38,11 +38,6 @@ export class MountainCar extends BufferedEnv {
   #velocity = 0;
   #ready = false;
 
-  /** The physical state `[position, velocity]` in float64. */
-  get state(): Float64Array {
-    return Float64Array.of(this.#position, this.#velocity);
-  }
-
   protected override physicalState(): ArrayLike<number> | null {
     return this.#ready ? [this.#position, this.#velocity] : null;
   }

@@ -39,11 +39,6 @@ export class MountainCarContinuous extends BufferedEnv {
   #velocity = 0;
   #ready = false;
 
-  /** The physical state `[position, velocity]` (float32 values after the first step). */
-  get state(): Float64Array {
-    return Float64Array.of(this.#position, this.#velocity);
-  }
-
   protected override physicalState(): ArrayLike<number> | null {
     return this.#ready ? [this.#position, this.#velocity] : null;
   }

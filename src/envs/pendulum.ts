@@ -36,11 +36,6 @@ export class Pendulum extends BufferedEnv {
   #thetaDot = 0;
   #ready = false;
 
-  /** The physical state `[theta, thetaDot]` in float64 (theta is not wrapped). */
-  get state(): Float64Array {
-    return Float64Array.of(this.#theta, this.#thetaDot);
-  }
-
   protected override physicalState(): ArrayLike<number> | null {
     return this.#ready ? [this.#theta, this.#thetaDot] : null;
   }

@@ -19,6 +19,7 @@ interface RecordedStep {
   reward: number;
   terminated: boolean;
   truncated: boolean;
+  state: number[];
 }
 interface Trajectory {
   seed: number;
@@ -101,6 +102,11 @@ for (const id of ENV_IDS) {
         );
         assert.equal(step.terminated, recorded.terminated, `${where}: terminated`);
         assert.equal(step.truncated, recorded.truncated, `${where}: truncated`);
+        // The float64 state agrees far below float32 resolution (exactly, except for Acrobot's chaotic swings).
+        const state = env.getState()!.state;
+        recorded.state.forEach((v, i) => {
+          assert.ok(Math.abs(state[i]! - v) <= 1e-6, `${where}: state[${i}] is ${state[i]}, expected ${v}`);
+        });
       });
       assert.equal(trajectory.steps.at(-1)?.[trajectory.end], true);
     });
