@@ -106,8 +106,9 @@ export abstract class BufferedEnv implements Env {
    * Continues from a snapshot taken by {@linkcode BufferedEnv.getState}, possibly in another process.
    *
    * @returns The observation of the restored state.
-   * @throws {TypeError} When the environment cannot restore states or the snapshot is malformed; the
-   *   environment is then unchanged.
+   * @throws {TypeError} When the environment cannot restore states or the snapshot is malformed.
+   * @throws {RangeError} When the snapshot holds non-finite state values or an invalid generator state.
+   *   Either way the environment is unchanged.
    */
   setState(snapshot: EnvState): Float32Array {
     const rng = this.#checkSnapshot(snapshot);

@@ -4,6 +4,7 @@ import { register } from "../../src/envs/register.ts";
 import { Box } from "../../src/envs/box.ts";
 import { Discrete } from "../../src/envs/discrete.ts";
 import { CartPole } from "../../src/envs/cart_pole.ts";
+import { VecEnv } from "../../src/envs/vec_env.ts";
 import type { Env, StepResult } from "../../src/envs/types.ts";
 
 Deno.test("make() rejects an unknown id with a RangeError listing the known ids", () => {
@@ -118,4 +119,14 @@ Deno.test("make() runs a registered plain Env through an adapter", () => {
   assert.deepEqual(steps.map((s) => s.reward), [1, 0, 1, 1]);
   assert.deepEqual(steps.map((s) => s.terminated), [false, false, false, true]);
   assert.throws(() => env.step(2), RangeError, "the adapter validates actions too");
+  const envs = new VecEnv("TestCounter-v0", 2);
+  assert.deepEqual([...envs.reset().obs], [0, 0]);
+  let result = envs.step(new Float32Array([1, 0]));
+  for (let t = 1; t < 4; t++) result = envs.step(new Float32Array([1, 0]));
+  assert.deepEqual([...result.finalObs], [4, 4]);
+  assert.deepEqual([...result.obs], [0, 0]);
+  assert.deepEqual(result.episodes, [
+    { env: 0, return: 4, length: 4, truncated: false },
+    { env: 1, return: 0, length: 4, truncated: false },
+  ]);
 });
