@@ -27,8 +27,14 @@ export interface ConsoleProgressOptions {
   readonly barWidth?: number;
 }
 
-/** Per-iteration metrics with CleanRL's keys; `global_step` is required, everything else is shown if present. */
-export type ProgressMetrics = Readonly<Record<string, number>>;
+/**
+ * Per-iteration metrics with CleanRL's keys. Only `global_step` is required; numeric `iteration`,
+ * `charts/SPS`, `charts/episodic_return`, `losses/policy_loss`, `losses/value_loss`, `losses/entropy` and
+ * `losses/approx_kl` are shown when present, other keys are ignored.
+ */
+export interface ProgressMetrics {
+  readonly global_step: number;
+}
 
 const encoder = new TextEncoder();
 const CLEAR_LINE = "\r\x1b[2K";
@@ -77,7 +83,7 @@ export class ConsoleProgress {
   readonly #columns: number;
   readonly #barWidth: number;
   #first: { time: number; step: number } | undefined;
-  #latest: ProgressMetrics | undefined;
+  #latest: Readonly<Record<string, number>> | undefined;
   #latestShown = true;
   #lastShownAt = -Infinity;
   #episodicReturn: number | undefined;
@@ -129,8 +135,8 @@ export class ConsoleProgress {
    *
    * @param metrics The iteration's metrics; `global_step` must be a finite number.
    */
-  update(metrics: ProgressMetrics): void {
-    const step = metrics["global_step"];
+  update<Metrics extends ProgressMetrics>(metrics: Metrics): void {
+    const step: unknown = metrics.global_step;
     if (typeof step !== "number" || !Number.isFinite(step)) {
       throw new TypeError(
         `Cannot show progress as global_step must be a finite number: current value is ${String(step)}`,
@@ -143,9 +149,10 @@ export class ConsoleProgress {
     }
     const now = this.#clock();
     this.#first ??= { time: now, step };
-    const episodicReturn = metrics["charts/episodic_return"];
-    if (typeof episodicReturn === "number") this.#episodicReturn = episodicReturn;
-    this.#latest = metrics;
+    const numbers = numericEntries(metrics);
+    const episodicReturn = numbers["charts/episodic_return"];
+    if (episodicReturn !== undefined) this.#episodicReturn = episodicReturn;
+    this.#latest = numbers;
     this.#latestShown = false;
     const minGap = this.#isTerminal ? this.#minRedrawMs : this.#minPlainMs;
     if (now - this.#lastShownAt >= minGap || step >= this.#total) this.#show(now);
@@ -187,7 +194,7 @@ export class ConsoleProgress {
     );
   }
 
-  #terminalLine(metrics: ProgressMetrics, now: number): string {
+  #terminalLine(metrics: Readonly<Record<string, number>>, now: number): string {
     const step = metrics["global_step"]!;
     const fraction = Math.min(Math.max(step / this.#total, 0), 1);
     const filled = Math.round(fraction * this.#barWidth);
@@ -206,7 +213,7 @@ export class ConsoleProgress {
     return parts.join(" | ");
   }
 
-  #plainLine(metrics: ProgressMetrics, now: number): string {
+  #plainLine(metrics: Readonly<Record<string, number>>, now: number): string {
     const step = metrics["global_step"]!;
     const parts: string[] = [];
     const iteration = metrics["iteration"];
@@ -225,7 +232,7 @@ export class ConsoleProgress {
     return parts.join(" | ");
   }
 
-  #eta(step: number, metrics: ProgressMetrics, now: number): string {
+  #eta(step: number, metrics: Readonly<Record<string, number>>, now: number): string {
     const remaining = this.#total - step;
     if (remaining <= 0) return "done";
     const first = this.#first!;
@@ -244,6 +251,12 @@ export class ConsoleProgress {
         this.#error ??= error;
       });
   }
+}
+
+function numericEntries(metrics: object): Record<string, number> {
+  const numbers: Record<string, number> = {};
+  for (const [key, value] of Object.entries(metrics)) if (typeof value === "number") numbers[key] = value;
+  return numbers;
 }
 
 function consoleColumns(ask: boolean): number {

@@ -53,10 +53,10 @@ export class JsonlWriter {
   /**
    * Writes `record` as one line.
    *
-   * @param record A JSON-serialisable object; non-finite numbers anywhere inside become `null`.
+   * @param record A JSON-serialisable object (not an array); non-finite numbers anywhere inside become `null`.
    * @returns A promise that resolves once the line is written.
    */
-  write(record: Readonly<Record<string, unknown>>): Promise<void> {
+  write(record: object): Promise<void> {
     if (this.#closed) {
       return Promise.reject(
         new Error(

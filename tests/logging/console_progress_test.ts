@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
-import { ConsoleProgress, type ConsoleProgressOptions } from "../../src/logging/console_progress.ts";
+import {
+  ConsoleProgress,
+  type ConsoleProgressOptions,
+  type ProgressMetrics,
+} from "../../src/logging/console_progress.ts";
 
 const decoder = new TextDecoder();
 
@@ -193,7 +197,21 @@ Deno.test("ConsoleProgress validates its options and input", () => {
   assert.throws(() => new ConsoleProgress(10, { writer, barWidth: 0 }), RangeError);
   const progress = new ConsoleProgress(10, { writer, isTerminal: false });
   assert.throws(
-    () => progress.update({ iteration: 1 }),
+    () => progress.update({ iteration: 1 } as unknown as ProgressMetrics),
     /global_step must be a finite number: current value is undefined/,
   );
+});
+
+Deno.test("ConsoleProgress takes any metrics object with global_step and ignores non-numeric entries", async () => {
+  interface IterationRecord {
+    readonly global_step: number;
+    readonly iteration: number;
+    readonly "charts/episodic_return"?: number;
+    readonly note: string;
+  }
+  const record: IterationRecord = { global_step: 5, iteration: 1, note: "ignored" };
+  const { progress, chunks } = harness({ isTerminal: false });
+  progress.update(record);
+  await progress.close();
+  assert.match(chunks[0]!, /^iteration 1 \| step 5\/10,000 \(0\.1%\) \| return -- \| ETA --\n$/);
 });

@@ -71,3 +71,20 @@ Deno.test("JsonlWriter rejects non-objects and writes after close", async () => 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("JsonlWriter takes records typed as interfaces", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    interface Metrics {
+      readonly global_step: number;
+      readonly "charts/episodic_return"?: number;
+    }
+    const metrics: Metrics = { global_step: 1 };
+    const writer = await JsonlWriter.open(join(dir, "metrics.jsonl"));
+    await writer.write(metrics);
+    await writer.close();
+    assert.equal(await Deno.readTextFile(join(dir, "metrics.jsonl")), '{"global_step":1}\n');
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
