@@ -22,6 +22,11 @@ export function rowLogSumExp(
     if (mask !== undefined && mask[offset + j] === 0) continue;
     allowed++;
     const z = logits[offset + j]!;
+    if (!(z < Infinity)) {
+      throw new RangeError(
+        `Cannot run ${op} as logits must be finite or -Infinity: current value in row ${offset / n} is ${z}`,
+      );
+    }
     if (z > max) max = z;
   }
   if (allowed === 0) {
@@ -29,9 +34,9 @@ export function rowLogSumExp(
       `Cannot run ${op} as the action mask allows no action in row ${offset / n}: current value is all zeros`,
     );
   }
-  if (max === Infinity || Number.isNaN(max)) {
+  if (max === -Infinity) {
     throw new RangeError(
-      `Cannot run ${op} as logits must be finite in row ${offset / n}: current max is ${max}`,
+      `Cannot run ${op} as every allowed logit in row ${offset / n} is -Infinity: current max is -Infinity`,
     );
   }
   let sum = 0;
