@@ -135,8 +135,8 @@ export class ConsoleProgress {
    *
    * @param metrics The iteration's metrics; `global_step` must be a finite number.
    */
-  update<Metrics extends ProgressMetrics>(metrics: Metrics): void {
-    const step: unknown = metrics.global_step;
+  update(metrics: ProgressMetrics | Readonly<Record<string, number>>): void {
+    const step: unknown = metrics["global_step"];
     if (typeof step !== "number" || !Number.isFinite(step)) {
       throw new TypeError(
         `Cannot show progress as global_step must be a finite number: current value is ${String(step)}`,
