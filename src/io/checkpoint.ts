@@ -23,8 +23,11 @@ export type JsonObject = { readonly [key: string]: JsonValue };
 
 /** Where a named tensor lives in the flat parameter vector; entries of `ParamLayout.tensors` fit. */
 export interface CheckpointTensor {
+  /** Layout name, e.g. `actor.0.weight`; also its name in the file. */
   readonly name: string;
+  /** Dimensions; weights are `[out, in]`. */
   readonly shape: readonly number[];
+  /** Index of its first value in the flat parameter vector. */
   readonly offset: number;
 }
 
@@ -48,8 +51,11 @@ export interface Checkpoint<Metadata = JsonObject> {
 
 /** An open file being written, as {@linkcode CheckpointFileSystem.createNew} returns it; `Deno.FsFile` fits. */
 export interface CheckpointFile {
+  /** Writes some of `bytes`, resolving to how many. */
   write(bytes: Uint8Array): Promise<number>;
+  /** Flushes the file's data to the disk (fsync). */
   sync(): Promise<void>;
+  /** Releases the file. */
   close(): void;
 }
 
@@ -59,6 +65,7 @@ export interface CheckpointFileSystem {
   createNew(path: string): Promise<CheckpointFile>;
   /** Atomically replaces `to` with `from`. */
   rename(from: string, to: string): Promise<void>;
+  /** Deletes a file. */
   remove(path: string): Promise<void>;
   /** Creates a directory and its parents, succeeding if it exists. */
   mkdir(path: string): Promise<void>;

@@ -9,7 +9,9 @@
 
 /** One tensor: row-major float32 data and its shape. */
 export interface SafetensorsTensor {
+  /** Dimensions, outermost first; `[]` for a scalar. */
   readonly shape: readonly number[];
+  /** The values, row-major; as many as the product of `shape`. */
   readonly data: Float32Array;
 }
 

@@ -3,6 +3,7 @@ import { writeAll } from "./_write_all.ts";
 
 /** Where progress goes: anything with `write(bytes)` that returns how many bytes it took, like `Deno.stderr`. */
 export interface ProgressSink {
+  /** Writes some of `bytes`, returning (or resolving to) how many. */
   write(bytes: Uint8Array): Promise<number> | number;
 }
 
@@ -33,6 +34,7 @@ export interface ConsoleProgressOptions {
  * `losses/approx_kl` are shown when present, other keys are ignored.
  */
 export interface ProgressMetrics {
+  /** Environment steps taken so far, over all envs. */
   readonly global_step: number;
 }
 
@@ -92,6 +94,8 @@ export class ConsoleProgress {
   #closed = false;
 
   /**
+   * Creates a progress display; nothing is written until the first update.
+   *
    * @param totalTimesteps The run's `totalTimesteps`, a positive integer.
    * @param options Writer, terminal mode, clock and throttling.
    */

@@ -5,6 +5,7 @@ import { unframeTfRecords } from "./_tfrecord.ts";
 export interface TensorBoardEvent {
   /** Seconds since the Unix epoch. */
   readonly wallTime: number;
+  /** The x-axis value, usually the global step. */
   readonly step: number;
   /** Scalar values by tag; empty for events that hold none (such as the file-version event). */
   readonly scalars: Readonly<Record<string, number>>;
