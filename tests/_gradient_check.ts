@@ -13,7 +13,7 @@ export function centralDifferences(
   f: () => number,
   x: Float64Array,
   indices: readonly number[],
-  h = 1e-6,
+  h = 1e-5,
 ): Float64Array {
   const out = new Float64Array(indices.length);
   indices.forEach((index, k) => {

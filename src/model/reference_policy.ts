@@ -219,12 +219,13 @@ class ReferencePolicyEngine implements ReferencePolicy {
       // Old log-probs are float32; rounding the new ones the same way makes an unchanged policy's ratio 1.
       roundLogProbs: true,
     });
+    // Gradients first: the tensor they name is more useful than the loss they usually come with.
+    this.#checkTensors(gradient, "gradient", step);
     if (!Number.isFinite(stats.loss)) {
       throw new RangeError(
         `Cannot apply update as the loss is not finite at optimizer step ${step}: current value is ${stats.loss}`,
       );
     }
-    this.#checkTensors(gradient, "gradient", step);
     const { norm } = clipGradNorm(gradient, options.maxGradNorm);
     this.#nextParams.set(this.#params);
     this.#nextM.set(this.#m);
