@@ -34,10 +34,10 @@ export type * from "./src/model/types.ts";
 export { paramLayout } from "./src/model/param_layout.ts";
 export { denseForward, type DenseForwardOptions, type DenseLayer } from "./src/core/dense_forward.ts";
 export { denseBackward, type DenseBackwardOptions, type DenseGradients } from "./src/core/dense_backward.ts";
-export { tanhForward } from "./src/core/tanh_forward.ts";
-export { tanhBackward } from "./src/core/tanh_backward.ts";
-export { reluForward } from "./src/core/relu_forward.ts";
-export { reluBackward } from "./src/core/relu_backward.ts";
+export { tanhForward, type TanhForwardOptions } from "./src/core/tanh_forward.ts";
+export { tanhBackward, type TanhBackwardOptions } from "./src/core/tanh_backward.ts";
+export { reluForward, type ReluForwardOptions } from "./src/core/relu_forward.ts";
+export { reluBackward, type ReluBackwardOptions } from "./src/core/relu_backward.ts";
 export { softmax } from "./src/core/softmax.ts";
 export { logSoftmax, type SoftmaxOptions } from "./src/core/log_softmax.ts";
 export { categoricalLogProb, type CategoricalOptions } from "./src/core/categorical_log_prob.ts";
@@ -53,7 +53,7 @@ export {
   type GaussianBackwardOptions,
   type GaussianGradients,
 } from "./src/core/gaussian_backward.ts";
-export { normalizeAdvantages } from "./src/core/normalize_advantages.ts";
+export { normalizeAdvantages, type NormalizeAdvantagesOptions } from "./src/core/normalize_advantages.ts";
 export {
   ppoLoss,
   type PpoLossInputs,

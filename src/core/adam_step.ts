@@ -1,5 +1,6 @@
 /** Buffers Adam updates in place: parameters and both moments, all the same length. */
 export interface AdamBuffers {
+  /** Parameters, updated in place. */
   readonly params: Float32Array | Float64Array;
   /** First moment (running mean of gradients). */
   readonly m: Float32Array | Float64Array;
@@ -9,8 +10,11 @@ export interface AdamBuffers {
 
 /** A contiguous slice of the parameters with its own learning rate (an optimizer group). */
 export interface AdamRange {
+  /** First index of the slice. */
   readonly offset: number;
+  /** Number of entries in the slice. */
   readonly size: number;
+  /** Learning rate of the slice. */
   readonly learningRate: number;
 }
 
@@ -18,11 +22,11 @@ export interface AdamRange {
 export interface AdamStepOptions {
   /** The number of this step, counting from 1 (bias correction uses it). */
   readonly step: number;
-  /** Learning rate of everything not covered by `ranges`' own rates. */
+  /** Learning rate of the whole vector when `ranges` is absent. */
   readonly learningRate: number;
-  /** @default {0.9} */
+  /** Decay of the first moment. @default {0.9} */
   readonly beta1?: number;
-  /** @default {0.999} */
+  /** Decay of the second moment. @default {0.999} */
   readonly beta2?: number;
   /** Added to the denominator; CleanRL uses 1e-5 rather than PyTorch's 1e-8. @default {1e-5} */
   readonly eps?: number;

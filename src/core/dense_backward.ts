@@ -25,8 +25,11 @@ export interface DenseBackwardOptions {
 
 /** Gradients of a dense layer; `gradInput` is null when it was not asked for. */
 export interface DenseGradients {
+  /** `[batch * inDim]` dL/dinput, or null when not computed. */
   readonly gradInput: Float64Array | null;
+  /** `[outDim * inDim]` dL/dweight. */
   readonly gradWeight: Float64Array;
+  /** `[outDim]` dL/dbias. */
   readonly gradBias: Float64Array;
 }
 

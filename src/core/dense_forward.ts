@@ -5,9 +5,13 @@ import { expectLength, outputOf, rowsOf } from "./_validate.ts";
  * `[outDim, inDim]` and `bias` is `[outDim]`. Any array-like works; pass Float64Arrays for an exact oracle.
  */
 export interface DenseLayer {
+  /** Row-major `[outDim, inDim]` weights. */
   readonly weight: ArrayLike<number>;
+  /** `[outDim]` biases. */
   readonly bias: ArrayLike<number>;
+  /** Input features per row. */
   readonly inDim: number;
+  /** Output features per row. */
   readonly outDim: number;
 }
 

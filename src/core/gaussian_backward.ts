@@ -16,7 +16,9 @@ export interface GaussianBackwardOptions {
 
 /** Gradients of a diagonal Gaussian head. */
 export interface GaussianGradients {
+  /** `[batch * dim]` dL/dmeans. */
   readonly gradMeans: Float64Array;
+  /** `[dim]` dL/dlogStd, summed over rows. */
   readonly gradLogStd: Float64Array;
 }
 

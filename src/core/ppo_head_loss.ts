@@ -34,9 +34,13 @@ export type ActorCriticOutputs =
 export interface PpoHeadLossBatch {
   /** `[batch]` action indices (categorical) or `[batch * dim]` unclipped actions (gaussian). */
   readonly actions: ArrayLike<number>;
+  /** `[batch]` log-probabilities recorded when acting. */
   readonly oldLogProbs: ArrayLike<number>;
+  /** `[batch]` raw advantages. */
   readonly advantages: ArrayLike<number>;
+  /** `[batch]` value targets. */
   readonly returns: ArrayLike<number>;
+  /** `[batch]` values recorded when acting. */
   readonly oldValues: ArrayLike<number>;
 }
 

@@ -13,6 +13,7 @@ export interface PpoLossInputs {
   readonly oldLogProbs: ArrayLike<number>;
   /** Raw advantages (normalised here when `normAdv`). */
   readonly advantages: ArrayLike<number>;
+  /** Value targets (advantages + values at collection). */
   readonly returns: ArrayLike<number>;
   /** Values recorded when acting (for value clipping). */
   readonly oldValues: ArrayLike<number>;
@@ -24,7 +25,9 @@ export interface PpoLossOptions {
   readonly clipCoef: number;
   /** Clip the value loss around the old values. */
   readonly clipVloss: boolean;
+  /** Weight of the entropy bonus. */
   readonly entCoef: number;
+  /** Weight of the value loss. */
   readonly vfCoef: number;
   /** Normalise advantages per minibatch (mean, unbiased std, +1e-8). */
   readonly normAdv: boolean;
@@ -41,7 +44,9 @@ export interface PpoLossOptions {
 export interface PpoLossParts {
   /** `policyLoss - entCoef * entropy + vfCoef * valueLoss`. */
   readonly loss: number;
+  /** Clipped surrogate loss, `mean(max(-adv * ratio, -adv * clamp(ratio)))`. */
   readonly policyLoss: number;
+  /** `0.5 * mean(squared error)`, clipped around the old values when `clipVloss`. */
   readonly valueLoss: number;
   /** Mean entropy. */
   readonly entropy: number;
@@ -55,8 +60,11 @@ export interface PpoLossParts {
 
 /** {@linkcode ppoLoss}'s parts plus the gradient of `loss` with respect to each per-sample input. */
 export interface PpoLossResult extends PpoLossParts {
+  /** dLoss/dlogProbs per row. */
   readonly gradLogProbs: Float64Array;
+  /** dLoss/dentropy per row (`-entCoef / n`). */
   readonly gradEntropy: Float64Array;
+  /** dLoss/dvalues per row. */
   readonly gradValues: Float64Array;
 }
 

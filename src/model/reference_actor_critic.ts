@@ -21,14 +21,19 @@ export interface ActorCriticForward {
 
 /** One minibatch for {@linkcode ReferenceActorCritic.lossAndGradient}; every field has `size` rows. */
 export interface ReferenceMinibatch {
+  /** Number of rows. */
   readonly size: number;
   /** `[size * obsDim]` observations. */
   readonly obs: ArrayLike<number>;
   /** `[size]` action indices or `[size * dim]` unclipped actions. */
   readonly actions: ArrayLike<number>;
+  /** `[size]` log-probabilities recorded when acting. */
   readonly oldLogProbs: ArrayLike<number>;
+  /** `[size]` raw advantages (normalised in the loss when `normAdv`). */
   readonly advantages: ArrayLike<number>;
+  /** `[size]` value targets. */
   readonly returns: ArrayLike<number>;
+  /** `[size]` values recorded when acting. */
   readonly oldValues: ArrayLike<number>;
   /** `[size * n]` action mask for categorical heads. */
   readonly mask?: ArrayLike<number>;

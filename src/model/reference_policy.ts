@@ -34,7 +34,9 @@ export interface ReferencePolicyOptions {
 
 /** The reference engine: {@linkcode PolicyEngine} with synchronous methods and an optional mask in `evaluate`. */
 export interface ReferencePolicy extends PolicyEngine {
+  /** As {@linkcode PolicyEngine.act}, synchronously. */
   act(input: ActInput, out: ActOutput): void;
+  /** As {@linkcode PolicyEngine.values}, synchronously. */
   values(obs: Float32Array, batch: number, out: Float32Array): void;
   /** As {@linkcode PolicyEngine.evaluate}, plus the `[batch * n]` action mask the actions were sampled under. */
   evaluate(
@@ -44,6 +46,7 @@ export interface ReferencePolicy extends PolicyEngine {
     out: EvaluateOutput,
     mask?: Uint8Array,
   ): void;
+  /** As {@linkcode PolicyEngine.trainStep}, synchronously. */
   trainStep(minibatch: MinibatchData, options: TrainStepOptions): TrainStepStats;
 }
 
