@@ -1,0 +1,457 @@
+/**
+ * Compiled gpu.js plans for one actor-critic layout: `act`, `values`, `evaluate` and a whole PPO optimizer step
+ * (forward, loss gradient, backward, global-norm clip and Adam) each run as ONE `createPipeline` plan, so their
+ * intermediates stay in the backend's memory (one shared wasm memory on webasm, GPU buffers on webgpu) and each
+ * call pays one dispatch and one readback. Actor and critic run stacked in the same kernels (see
+ * `DenseConstants`), which halves the number of plan steps. Plans are compiled per batch size on first use.
+ *
+ * @module
+ */
+import type { DenseInfo, ParamLayout } from "../model/types.ts";
+import type { GpuContext, Kernel, KernelThis, KernelValue, Matrix, Plan } from "./_gpu.ts";
+import {
+  adamMoments,
+  adamParams,
+  categoricalEntropy,
+  categoricalHeadGrad,
+  categoricalLogProb,
+  categoricalSample,
+  denseBiasGrad,
+  denseForward,
+  denseForwardObs,
+  denseInputGrad,
+  denseWeightGrad,
+  denseWeightGradObs,
+  gaussianEntropy,
+  gaussianHeadGrad,
+  gaussianLogProb,
+  gaussianLogProbOfRows,
+  gaussianLogStdGrad,
+  gaussianSample,
+  sharedInputGrad,
+  sumAll,
+  sumSquaresPartial,
+} from "./mlp_kernels.ts";
+
+/**
+ * Results of an act plan. `heads` has `2 * batch` rows: the policy head's outputs, then the value head's (column
+ * 0 holds the value).
+ */
+export interface ActResult {
+  /** `[batch]` for categorical heads, `batch` rows of `dim` for gaussian heads. */
+  readonly actions: KernelValue;
+  readonly logProbs: Float32Array;
+  readonly heads: Matrix;
+}
+
+/** Results of a values plan (`heads` as in {@linkcode ActResult}). */
+export interface ValuesResult {
+  readonly heads: Matrix;
+}
+
+/** Results of an evaluate plan (`heads` as in {@linkcode ActResult}). */
+export interface EvaluateResult {
+  readonly logProbs: Float32Array;
+  readonly entropy: Float32Array;
+  readonly heads: Matrix;
+}
+
+/** Results of a train plan: the candidate state after one step, and what the host needs for the statistics. */
+export interface TrainResult {
+  /** Padded to a multiple of 4; the first `layout.size` values count. */
+  readonly params: Float32Array;
+  /** Row 0: Adam's first moment, row 1: its second moment (padded like `params`). */
+  readonly moments: Matrix;
+  readonly grads: Float32Array;
+  /** `[1]` squared global gradient norm before clipping. */
+  readonly squaredNorm: Float32Array;
+  /** The heads' outputs before the step (as in {@linkcode ActResult}). */
+  readonly heads: Matrix;
+}
+
+/** Adam's betas (PyTorch defaults, as CleanRL). */
+export const ADAM_BETAS = [0.9, 0.999] as const;
+
+const ACTIVATION_CODE = { tanh: 1, relu: 2 } as const;
+const REDUCE_CHUNK = 256;
+/** Gradient pieces per join kernel: with the carried vector and the output, 8 storage buffers on webgpu. */
+const JOIN_STAGE = 6;
+
+/** A value inside a plan orchestration: an opaque handle standing for a host array or a kernel result. */
+type Handle = KernelValue;
+
+/** One depth of the network, both networks' layers at once. */
+interface Stage {
+  readonly a: DenseInfo;
+  /** The critic's layer; the same as `a` for a single network (a shared trunk). */
+  readonly c: DenseInfo;
+  readonly nets: 1 | 2;
+  /** Where the input comes from: the flat observations, a stacked hidden layer, or one trunk for both heads. */
+  readonly input: "obs" | "stacked" | "shared";
+  readonly outDim: number;
+}
+
+/** A stage's gradients: weights in rows `n * outDim + j` of `inDim` columns, biases in row `n` of `outDim`. */
+interface Piece {
+  readonly stage: Stage;
+  readonly weights: Handle;
+  readonly biases: Handle;
+}
+
+/** Rounds up to a multiple of 4: webasm's SIMD body runs only on rows whose width is one. */
+export function padded(size: number): number {
+  return Math.ceil(size / 4) * 4;
+}
+
+/** Plans of one layout on one backend. */
+export class PolicyPlans {
+  readonly #ctx: GpuContext;
+  readonly #layout: ParamLayout;
+  /** Batches of at least this many hidden cells run on the worker pool (webasm); smaller ones stay on one thread. */
+  readonly #threadCells: number;
+  readonly #plans = new Map<string, Plan<unknown>>();
+  readonly #kernels = new Map<string, Kernel>();
+  readonly #stages: readonly Stage[];
+
+  constructor(ctx: GpuContext, layout: ParamLayout, threadCells: number) {
+    this.#ctx = ctx;
+    this.#layout = layout;
+    this.#threadCells = threadCells;
+    this.#stages = stagesOf(layout);
+  }
+
+  /** Arguments: params, obs, noise, and the mask for categorical heads. */
+  act(batch: number, deterministic: boolean): Plan<ActResult> {
+    const layout = this.#layout;
+    const head = layout.config.head;
+    const det = deterministic ? 1 : 0;
+    return this.#plan(`act:${batch}:${det}`, batch, head.kind === "categorical" ? 4 : 3, (a) => {
+      const [params, obs, noise, mask] = a as [Handle, Handle, Handle, Handle];
+      const { heads } = this.#forward(batch, params, obs);
+      if (head.kind === "categorical") {
+        const c = { n: head.n, deterministic: det };
+        const actions = this.#k(`cs:${batch}:${det}`, categoricalSample, batch, c)(heads, mask, noise);
+        const logProbs = this.#k(`cl:${batch}`, categoricalLogProb, batch, { ...c, deterministic: 0 })(
+          heads,
+          mask,
+          actions,
+        );
+        return { actions, logProbs, heads };
+      }
+      const g = { dim: head.dim, logStdOffset: layout.logStdOffset, deterministic: det };
+      const actions = this.#k(`gs:${batch}:${det}`, gaussianSample, [head.dim, batch], g)(
+        params,
+        heads,
+        noise,
+      );
+      const logProbs = this.#k(`glr:${batch}`, gaussianLogProbOfRows, batch, { ...g, deterministic: 0 })(
+        params,
+        heads,
+        actions,
+      );
+      return { actions, logProbs, heads };
+    }) as Plan<ActResult>;
+  }
+
+  /** Arguments: params, obs. */
+  values(batch: number): Plan<ValuesResult> {
+    return this.#plan(`values:${batch}`, batch, 2, (a) => {
+      const [params, obs] = a as [Handle, Handle];
+      return { heads: this.#forward(batch, params, obs).heads };
+    }) as Plan<ValuesResult>;
+  }
+
+  /** Arguments: params, obs, actions, and the mask for categorical heads. */
+  evaluate(batch: number): Plan<EvaluateResult> {
+    const spec = this.#layout.config.head;
+    return this.#plan(`evaluate:${batch}`, batch, spec.kind === "categorical" ? 4 : 3, (a) => {
+      const [params, obs, actions, mask] = a as [Handle, Handle, Handle, Handle];
+      const { heads } = this.#forward(batch, params, obs);
+      if (spec.kind === "categorical") {
+        const c = { n: spec.n, deterministic: 0 };
+        return {
+          logProbs: this.#k(`cl:${batch}`, categoricalLogProb, batch, c)(heads, mask, actions),
+          entropy: this.#k(`ce:${batch}`, categoricalEntropy, batch, c)(heads, mask),
+          heads,
+        };
+      }
+      const g = { dim: spec.dim, logStdOffset: this.#layout.logStdOffset, deterministic: 0 };
+      return {
+        logProbs: this.#k(`gl:${batch}`, gaussianLogProb, batch, g)(params, heads, actions),
+        entropy: this.#k(`ge:${batch}`, gaussianEntropy, batch, g)(params),
+        heads,
+      };
+    }) as Plan<EvaluateResult>;
+  }
+
+  /**
+   * One optimizer step. Arguments: params, m, v, hyper (`HYPER` slots), groups (0 actor, 1 critic, 2 frozen),
+   * obs, actions, samples (`SAMPLE` slots, advantages already normalised), and the mask for categorical heads.
+   */
+  train(batch: number): Plan<TrainResult> {
+    const layout = this.#layout;
+    const spec = layout.config.head;
+    const size = layout.size;
+    const cells = padded(size);
+    return this.#plan(`train:${batch}`, batch, spec.kind === "categorical" ? 9 : 8, (a) => {
+      const [params, m, v, hyper, groups, obs, actions, samples, mask] = a as Handle[] as [
+        Handle,
+        Handle,
+        Handle,
+        Handle,
+        Handle,
+        Handle,
+        Handle,
+        Handle,
+        Handle,
+      ];
+      const { heads, inputs } = this.#forward(batch, params, obs);
+      const n = spec.kind === "categorical" ? spec.n : spec.dim;
+      const constants = {
+        batch,
+        n,
+        logStdOffset: layout.logStdOffset,
+        trainable: spec.kind === "gaussian" && spec.logStd === "learned" ? 1 : 0,
+      };
+      const extra: Handle[] = [];
+      let dz: Handle;
+      if (spec.kind === "categorical") {
+        dz = this.#k(`chg:${batch}`, categoricalHeadGrad, [n, 2 * batch], constants)(
+          hyper,
+          heads,
+          mask,
+          actions,
+          samples,
+        );
+      } else {
+        dz = this.#k(`ghg:${batch}`, gaussianHeadGrad, [n, 2 * batch], constants)(
+          hyper,
+          params,
+          heads,
+          actions,
+          samples,
+        );
+        extra.push(
+          this.#k(`glg:${batch}`, gaussianLogStdGrad, n, constants)(hyper, params, heads, actions, samples),
+        );
+      }
+      const pieces: Piece[] = [];
+      for (let s = this.#stages.length - 1; s >= 0; s--) {
+        const stage = this.#stages[s]!;
+        const input = inputs[s]!;
+        const sizes = this.#gradConstants(batch, stage);
+        pieces.push({
+          stage,
+          weights: this.#k(
+            `wg:${batch}:${s}`,
+            stage.input === "obs" ? denseWeightGradObs : denseWeightGrad,
+            [stage.a.inDim, stage.nets * stage.outDim],
+            sizes,
+          )(dz, input),
+          biases: this.#k(`bg:${batch}:${s}`, denseBiasGrad, [stage.outDim, stage.nets], sizes)(dz),
+        });
+        if (s === 0) break;
+        const dense = this.#denseConstants(batch, stage);
+        dz = stage.input === "shared"
+          ? this.#k(`sig:${batch}`, sharedInputGrad, [stage.a.inDim, batch], dense)(params, dz, input)
+          : this.#k(`ig:${batch}:${s}`, denseInputGrad, [stage.a.inDim, stage.nets * batch], dense)(
+            params,
+            dz,
+            input,
+          );
+      }
+      const grads = this.#join(pieces, extra);
+      const partials = Math.ceil(size / REDUCE_CHUNK);
+      const partial = this.#k("ssp", sumSquaresPartial, partials, { length: size, chunk: REDUCE_CHUNK })(
+        grads,
+      );
+      const squaredNorm = this.#k("ssa", sumAll, 1, { length: partials, chunk: 1 })(partial);
+      const betas = { beta1: ADAM_BETAS[0], beta2: ADAM_BETAS[1] };
+      const moments = this.#k("am", adamMoments, [cells, 2], betas)(hyper, squaredNorm, grads, m, v);
+      const newParams = this.#k("ap", adamParams, cells, betas)(hyper, groups, params, moments);
+      return { params: newParams, moments, grads, squaredNorm, heads };
+    }) as Plan<TrainResult>;
+  }
+
+  #plan(key: string, batch: number, arity: number, orchestrate: (args: Handle[]) => Record<string, Handle>) {
+    let plan = this.#plans.get(key);
+    if (!plan) {
+      const widest = Math.max(...this.#layout.config.hidden, 1);
+      plan = this.#ctx.plan(arity, (...args) => orchestrate(args), {
+        threads: batch * widest >= this.#threadCells,
+      });
+      this.#plans.set(key, plan);
+    }
+    return plan;
+  }
+
+  /** A kernel, compiled once per key and shared between plans. */
+  #k<C>(
+    key: string,
+    // deno-lint-ignore no-explicit-any -- kernel bodies take a mix of flat and row arguments
+    body: (this: KernelThis<C>, ...args: any[]) => number,
+    size: number | readonly [number, number],
+    constants: C & Readonly<Record<string, number>>,
+  ): Kernel {
+    let kernel = this.#kernels.get(key);
+    if (!kernel) {
+      kernel = this.#ctx.kernel(body, { size, constants });
+      this.#kernels.set(key, kernel);
+    }
+    return kernel;
+  }
+
+  #denseConstants(
+    batch: number,
+    stage: Stage,
+    activation: number = ACTIVATION_CODE[this.#layout.config.activation],
+  ) {
+    return {
+      batch,
+      inDim: stage.a.inDim,
+      outA: stage.a.outDim,
+      outC: stage.c.outDim,
+      weightA: stage.a.weightOffset,
+      biasA: stage.a.biasOffset,
+      weightC: stage.c.weightOffset,
+      biasC: stage.c.biasOffset,
+      stackedInput: stage.input === "stacked" ? 1 : 0,
+      activation,
+      inlineTanh: this.#ctx.backend === "webasm" ? 1 : 0,
+    };
+  }
+
+  /** The stacked forward pass: every stage's input, and the heads' outputs (`2 * batch` rows). */
+  #forward(
+    batch: number,
+    params: Handle,
+    obs: Handle,
+  ): { readonly heads: Handle; readonly inputs: Handle[] } {
+    const stages = this.#stages;
+    const inputs: Handle[] = [];
+    let x = obs;
+    stages.forEach((stage, s) => {
+      inputs.push(x);
+      const last = s === stages.length - 1;
+      const constants = this.#denseConstants(
+        batch,
+        stage,
+        last ? 0 : ACTIVATION_CODE[this.#layout.config.activation],
+      );
+      const body = stage.input === "obs" ? denseForwardObs : denseForward;
+      x = this.#k(`fw:${batch}:${s}`, body, [stage.outDim, stage.nets * batch], constants)(params, x);
+    });
+    return { heads: x, inputs };
+  }
+
+  #gradConstants(batch: number, stage: Stage) {
+    return {
+      batch,
+      inDim: stage.a.inDim,
+      outDim: stage.outDim,
+      outA: stage.a.outDim,
+      outC: stage.c.outDim,
+      stackedInput: stage.input === "stacked" ? 1 : 0,
+    };
+  }
+
+  /**
+   * Joins the gradient pieces into the flat gradient vector in layout order. WebGPU allows 8 storage buffers per
+   * kernel, so deep networks join in stages of at most 6 pieces, each stage carrying the previous one.
+   */
+  #join(pieces: readonly Piece[], extra: readonly Handle[]): Handle {
+    const layout = this.#layout;
+    // Every tensor, in layout order, with where it is read from: [piece index, source expression].
+    const sources: {
+      readonly offset: number;
+      readonly end: number;
+      readonly piece: number;
+      readonly read: string;
+    }[] = [];
+    // Inputs of the join, in order: each piece's weights then its biases, then the log-std gradient.
+    pieces.forEach(({ stage }, index) => {
+      const p = 2 * index;
+      const layers = stage.nets === 2 ? [stage.a, stage.c] : [stage.a];
+      layers.forEach((layer, net) => {
+        const row = net * stage.outDim;
+        const inDim = layer.inDim;
+        sources.push({
+          offset: layer.weightOffset,
+          end: layer.weightOffset + layer.outDim * inDim,
+          piece: p,
+          read: `const r = Math.floor((this.thread.x - ${layer.weightOffset}) / ${inDim}); ` +
+            `return P[${row} + r][this.thread.x - ${layer.weightOffset} - r * ${inDim}];`,
+        });
+        sources.push({
+          offset: layer.biasOffset,
+          end: layer.biasOffset + layer.outDim,
+          piece: p + 1,
+          read: `return P[${net}][this.thread.x - ${layer.biasOffset}];`,
+        });
+      });
+    });
+    if (extra.length > 0) {
+      sources.push({
+        offset: layout.logStdOffset,
+        end: layout.size,
+        piece: 2 * pieces.length,
+        read: `return P[this.thread.x - ${layout.logStdOffset}];`,
+      });
+    }
+    sources.sort((x, y) => x.offset - y.offset);
+    const values = [...pieces.flatMap((p) => [p.weights, p.biases]), ...extra];
+    let joined: Handle | undefined;
+    for (let first = 0; first < values.length; first += JOIN_STAGE) {
+      const members = values.slice(first, first + JOIN_STAGE);
+      const carry = joined !== undefined;
+      const key = `join:${first}`;
+      let kernel = this.#kernels.get(key);
+      if (!kernel) {
+        // The tensors' number and shapes vary with the layout, so this kernel's source is generated: one range
+        // test per tensor in layout order, bounds and row widths as literals, weight pieces read as rows.
+        const branches = sources.map(({ end, piece, read }) => {
+          const inStage = piece >= first && piece < first + JOIN_STAGE;
+          const body = inStage
+            ? read.replaceAll("P[", `g${piece - first}[`)
+            : carry
+            ? "return previous[this.thread.x];"
+            : "return 0;";
+          return `if (this.thread.x < ${end}) { ${body} }`;
+        });
+        const names = members.map((_, i) => `g${i}`);
+        const params = carry ? ["previous", ...names] : names;
+        const source = `function joinGradients(${params.join(", ")}) { ${branches.join(" ")} return 0; }`;
+        kernel = this.#ctx.kernelFromSource(source, { size: padded(layout.size), constants: {} });
+        this.#kernels.set(key, kernel);
+      }
+      joined = carry ? kernel(joined!, ...members) : kernel(...members);
+    }
+    return joined!;
+  }
+}
+
+/** The network's depths, each run as one stacked kernel. */
+function stagesOf(layout: ParamLayout): Stage[] {
+  if (layout.config.shared) {
+    const trunk = layout.trunk.map((layer, t): Stage => ({
+      a: layer,
+      c: layer,
+      nets: 1,
+      input: t === 0 ? "obs" : "stacked",
+      outDim: layer.outDim,
+    }));
+    const policy = layout.actor[0]!;
+    const value = layout.critic[0]!;
+    return [...trunk, {
+      a: policy,
+      c: value,
+      nets: 2,
+      input: "shared",
+      outDim: Math.max(policy.outDim, value.outDim),
+    }];
+  }
+  return layout.actor.map((a, d): Stage => {
+    const c = layout.critic[d]!;
+    return { a, c, nets: 2, input: d === 0 ? "obs" : "stacked", outDim: Math.max(a.outDim, c.outDim) };
+  });
+}

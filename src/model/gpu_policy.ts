@@ -1,0 +1,504 @@
+/**
+ * The gpu.js engine: a {@linkcode PolicyEngine} whose act, evaluate and optimizer step run as compiled gpu.js
+ * plans on the cpu, webasm or webgpu backend.
+ *
+ * @module
+ */
+import { type BackendName, chooseBackend } from "../kernels/backend.ts";
+import { GpuContext, type Matrix, readInto } from "../kernels/_gpu.ts";
+import { HYPER, SAMPLE } from "../kernels/mlp_kernels.ts";
+import { Rng } from "../core/rng.ts";
+import { initParams } from "./init_params.ts";
+import { ADAM_BETAS, PolicyPlans } from "../kernels/policy_plans.ts";
+import type {
+  ActInput,
+  ActOutput,
+  EvaluateOutput,
+  MinibatchData,
+  OptimizerState,
+  ParamLayout,
+  PolicyEngine,
+  TrainStepOptions,
+  TrainStepStats,
+} from "./types.ts";
+
+/** Options of {@linkcode createGpuPolicy}. */
+export interface GpuPolicyOptions {
+  /** Backend to run on; `"auto"` picks the fastest that works here (see `chooseBackend`). @default {"auto"} */
+  readonly backend?: "auto" | BackendName;
+  /** Initial flat parameters (`layout.size` finite values, copied). @default {initParams(layout, rng)} */
+  readonly params?: Float32Array;
+  /** Generator for the initial parameters when `params` is absent. @default {new Rng(seed)} */
+  readonly rng?: Rng;
+  /** Seed for the initial parameters when neither `params` nor `rng` is given. @default {0} */
+  readonly seed?: number;
+  /**
+   * webasm: plans whose batch times widest hidden layer reaches this many cells run on the worker pool; smaller
+   * ones stay on one thread, where the pool's dispatch (about 170 us) would cost more than it saves.
+   * @default {8192}
+   */
+  readonly threadCells?: number;
+}
+
+/** A {@linkcode PolicyEngine} on gpu.js; every compute method returns a promise. */
+export interface GpuPolicy extends PolicyEngine {
+  act(input: ActInput, out: ActOutput): Promise<void>;
+  values(obs: Float32Array, batch: number, out: Float32Array): Promise<void>;
+  /** As {@linkcode PolicyEngine.evaluate}, plus the `[batch * n]` action mask the actions were sampled under. */
+  evaluate(
+    obs: Float32Array,
+    actions: Float32Array,
+    batch: number,
+    out: EvaluateOutput,
+    mask?: Uint8Array,
+  ): Promise<void>;
+  trainStep(minibatch: MinibatchData, options: TrainStepOptions): Promise<TrainStepStats>;
+  /** Releases kernels, buffers and webasm workers; await it before the process or test ends. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * Creates the gpu.js engine for a layout.
+ *
+ * @example
+ * ```ts
+ * import { createGpuPolicy } from "./gpu_policy.ts";
+ * import { paramLayout } from "./param_layout.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const layout = paramLayout({
+ *   obsDim: 2, head: { kind: "categorical", n: 3 }, hidden: [8], activation: "tanh", shared: false,
+ * });
+ * const policy = await createGpuPolicy(layout, { backend: "cpu", params: new Float32Array(layout.size) });
+ * assert.equal(policy.backend, "cpu");
+ * const out = { actions: new Float32Array(1), logProbs: new Float32Array(1), values: new Float32Array(1) };
+ * await policy.act({ obs: new Float32Array(2), batch: 1, noise: new Float32Array([0.5]) }, out);
+ * assert.equal(out.actions[0], 1); // uniform policy, inverse CDF at 0.5
+ * assert.ok(Math.abs(out.logProbs[0]! + Math.log(3)) < 1e-6);
+ * await policy.dispose();
+ * ```
+ */
+export async function createGpuPolicy(
+  layout: ParamLayout,
+  options: GpuPolicyOptions = {},
+): Promise<GpuPolicy> {
+  let params: Float32Array;
+  if (options.params !== undefined) {
+    checkLength("create the gpu policy", "params", options.params, layout.size);
+    checkFinite("create the gpu policy", "params", options.params);
+    params = options.params;
+  } else {
+    params = initParams(layout, options.rng ?? new Rng(options.seed ?? 0));
+  }
+  const requested = options.backend ?? "auto";
+  if (!["auto", "cpu", "webasm", "webgpu"].includes(requested)) {
+    throw new TypeError(
+      `Cannot create the gpu policy as backend must be "auto", "cpu", "webasm" or "webgpu": current value is ${requested}`,
+    );
+  }
+  const backend = requested === "auto" ? await chooseBackend() : requested;
+  const ctx = await GpuContext.open(backend);
+  return new GpuPolicyEngine(ctx, layout, params, options.threadCells ?? 8192);
+}
+
+class GpuPolicyEngine implements GpuPolicy {
+  readonly layout: ParamLayout;
+  readonly #ctx: GpuContext;
+  readonly #plans: PolicyPlans;
+  readonly #params: Float32Array;
+  #m: Float32Array;
+  #v: Float32Array;
+  #step = 0;
+  readonly #groups: Float32Array;
+  readonly #hyper = new Float32Array(HYPER.size);
+  readonly #samples = new Map<number, Float32Array>();
+  #ranOn: string;
+  readonly #masks = new Map<number, Float32Array>();
+  readonly #zeros = new Map<number, Float32Array>();
+  #disposed = false;
+
+  constructor(ctx: GpuContext, layout: ParamLayout, params: Float32Array, threadCells: number) {
+    this.layout = layout;
+    this.#ctx = ctx;
+    this.#ranOn = ctx.backend;
+    this.#plans = new PolicyPlans(ctx, layout, threadCells);
+    this.#params = Float32Array.from(params);
+    this.#m = new Float32Array(layout.size);
+    this.#v = new Float32Array(layout.size);
+    // Per-parameter optimizer group: 0 actor, 1 critic, 2 frozen (a fixed log-std).
+    this.#groups = new Float32Array(layout.size);
+    for (const tensor of layout.tensors) {
+      this.#groups.fill(
+        tensor.trainable ? (tensor.group === "actor" ? 0 : 1) : 2,
+        tensor.offset,
+        tensor.offset + tensor.size,
+      );
+    }
+  }
+
+  /** The backend whose kernels actually ran the last plan (gpu.js may degrade a plan to `cpu`). */
+  get backend(): string {
+    return this.#ranOn;
+  }
+
+  async act(input: ActInput, out: ActOutput): Promise<void> {
+    this.#alive("act");
+    const { batch } = input;
+    const head = this.layout.config.head;
+    const actionDim = head.kind === "categorical" ? 1 : head.dim;
+    checkBatch("act", batch);
+    checkLength("act", "obs", input.obs, batch * this.layout.config.obsDim);
+    const deterministic = input.deterministic ?? false;
+    const noiseLength = head.kind === "categorical" ? batch : batch * head.dim;
+    if (!deterministic) checkLength("act", "noise", input.noise, noiseLength);
+    checkLength("act", "out.actions", out.actions, batch * actionDim);
+    checkLength("act", "out.logProbs", out.logProbs, batch);
+    checkLength("act", "out.values", out.values, batch);
+    const noise = input.noise.length === noiseLength ? input.noise : this.#zerosOf(noiseLength);
+    const plan = this.#plans.act(batch, deterministic);
+    const args = [this.#params, input.obs, noise];
+    if (head.kind === "categorical") args.push(this.#mask("act", input.mask, batch));
+    const result = await plan.run(...args);
+    this.#ranOn = plan.backend ?? this.#ctx.backend;
+    readInto(result.actions, out.actions);
+    readInto(result.logProbs, out.logProbs);
+    readValues(result.heads, batch, out.values);
+  }
+
+  async values(obs: Float32Array, batch: number, out: Float32Array): Promise<void> {
+    this.#alive("compute values");
+    checkBatch("compute values", batch);
+    checkLength("compute values", "obs", obs, batch * this.layout.config.obsDim);
+    checkLength("compute values", "out", out, batch);
+    const plan = this.#plans.values(batch);
+    const result = await plan.run(this.#params, obs);
+    this.#ranOn = plan.backend ?? this.#ctx.backend;
+    readValues(result.heads, batch, out);
+  }
+
+  async evaluate(
+    obs: Float32Array,
+    actions: Float32Array,
+    batch: number,
+    out: EvaluateOutput,
+    mask?: Uint8Array,
+  ): Promise<void> {
+    this.#alive("evaluate");
+    this.#checkEvaluate("evaluate", obs, actions, batch);
+    checkLength("evaluate", "out.logProbs", out.logProbs, batch);
+    checkLength("evaluate", "out.entropy", out.entropy, batch);
+    checkLength("evaluate", "out.values", out.values, batch);
+    const plan = this.#plans.evaluate(batch);
+    const args = [this.#params, obs, actions];
+    if (this.layout.config.head.kind === "categorical") args.push(this.#mask("evaluate", mask, batch));
+    const result = await plan.run(...args);
+    this.#ranOn = plan.backend ?? this.#ctx.backend;
+    readInto(result.logProbs, out.logProbs);
+    readInto(result.entropy, out.entropy);
+    readValues(result.heads, batch, out.values);
+  }
+
+  async trainStep(minibatch: MinibatchData, options: TrainStepOptions): Promise<TrainStepStats> {
+    this.#alive("train");
+    const batch = minibatch.size;
+    this.#checkEvaluate("train", minibatch.obs, minibatch.actions, batch);
+    for (const name of ["oldLogProbs", "advantages", "returns", "oldValues"] as const) {
+      checkLength("train", `minibatch.${name}`, minibatch[name], batch);
+      checkFinite("train", `minibatch.${name}`, minibatch[name]);
+    }
+    checkTrainOptions(options);
+    const step = this.#step + 1;
+    const hyper = this.#hyper;
+    hyper[HYPER.learningRate] = options.learningRate;
+    hyper[HYPER.criticLearningRate] = options.criticLearningRate ?? options.learningRate;
+    hyper[HYPER.clipCoef] = options.clipCoef;
+    hyper[HYPER.entCoef] = options.entCoef;
+    hyper[HYPER.vfCoef] = options.vfCoef;
+    // Float32 holds Infinity, and min(1, Infinity / norm) = 1 leaves the gradient unclipped.
+    hyper[HYPER.maxGradNorm] = options.maxGradNorm;
+    hyper[HYPER.adamEps] = options.adamEps ?? 1e-5;
+    hyper[HYPER.correction1] = 1 - ADAM_BETAS[0] ** step;
+    hyper[HYPER.correction2] = 1 - ADAM_BETAS[1] ** step;
+    hyper[HYPER.clipVloss] = options.clipVloss ? 1 : 0;
+    const advantages = normalizedAdvantages(minibatch.advantages, options.normAdv);
+    const samples = this.#samplesOf(batch);
+    for (let i = 0; i < batch; i++) {
+      samples[i * SAMPLE.width + SAMPLE.oldLogProb] = minibatch.oldLogProbs[i]!;
+      samples[i * SAMPLE.width + SAMPLE.advantage] = advantages[i]!;
+      samples[i * SAMPLE.width + SAMPLE.return] = minibatch.returns[i]!;
+      samples[i * SAMPLE.width + SAMPLE.oldValue] = minibatch.oldValues[i]!;
+    }
+    const plan = this.#plans.train(batch);
+    const args = [
+      this.#params,
+      this.#m,
+      this.#v,
+      hyper,
+      this.#groups,
+      minibatch.obs,
+      minibatch.actions,
+      samples,
+    ];
+    if (this.layout.config.head.kind === "categorical") args.push(this.#mask("train", minibatch.mask, batch));
+    const result = await plan.run(...args);
+    this.#ranOn = plan.backend ?? this.#ctx.backend;
+    const squaredNorm = result.squaredNorm[0]!;
+    if (!Number.isFinite(squaredNorm)) {
+      this.#throwNonFinite("gradient", result.grads, step);
+      throw new RangeError(
+        `Cannot apply update as the gradient norm is not finite at optimizer step ${step}: current value is ${
+          Math.sqrt(squaredNorm)
+        }`,
+      );
+    }
+    this.#throwNonFinite("first moment", result.moments[0]!, step);
+    this.#throwNonFinite("second moment", result.moments[1]!, step);
+    this.#throwNonFinite("updated value", result.params, step);
+    const stats = this.#trainStats(minibatch, options, advantages, result.heads, Math.sqrt(squaredNorm));
+    const size = this.layout.size;
+    this.#params.set(result.params.subarray(0, size));
+    this.#m = Float32Array.from(result.moments[0]!.subarray(0, size));
+    this.#v = Float32Array.from(result.moments[1]!.subarray(0, size));
+    this.#step = step;
+    return stats;
+  }
+
+  getParams(): Float32Array {
+    return Float32Array.from(this.#params);
+  }
+
+  setParams(params: Float32Array): void {
+    checkLength("set params", "params", params, this.layout.size);
+    checkFinite("set params", "params", params);
+    this.#params.set(params);
+  }
+
+  getOptimizerState(): OptimizerState {
+    return { m: Float32Array.from(this.#m), v: Float32Array.from(this.#v), step: this.#step };
+  }
+
+  setOptimizerState(state: OptimizerState): void {
+    checkLength("set optimizer state", "m", state.m, this.layout.size);
+    checkLength("set optimizer state", "v", state.v, this.layout.size);
+    if (!Number.isInteger(state.step) || state.step < 0) {
+      throw new RangeError(
+        `Cannot set optimizer state as step must be a non-negative integer: current value is ${state.step}`,
+      );
+    }
+    this.#m = Float32Array.from(state.m);
+    this.#v = Float32Array.from(state.v);
+    this.#step = state.step;
+  }
+
+  async dispose(): Promise<void> {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    await this.#ctx.destroy();
+  }
+
+  #alive(action: string): void {
+    if (this.#disposed) throw new TypeError(`Cannot ${action} as the gpu policy has been disposed`);
+  }
+
+  #checkEvaluate(action: string, obs: Float32Array, actions: Float32Array, batch: number): void {
+    const head = this.layout.config.head;
+    checkBatch(action, batch);
+    checkLength(action, "obs", obs, batch * this.layout.config.obsDim);
+    checkLength(action, "actions", actions, batch * (head.kind === "categorical" ? 1 : head.dim));
+  }
+
+  /** The mask as floats (1 allowed, 0 masked), or all ones; kernels read floats on every backend. */
+  #mask(action: string, mask: Uint8Array | undefined, batch: number): Float32Array {
+    const head = this.layout.config.head;
+    const n = head.kind === "categorical" ? head.n : 1;
+    let buffer = this.#masks.get(batch);
+    if (!buffer) {
+      buffer = new Float32Array(batch * n);
+      this.#masks.set(batch, buffer);
+    }
+    if (mask === undefined) {
+      buffer.fill(1);
+      return buffer;
+    }
+    if (mask.length !== batch * n) {
+      throw new TypeError(
+        `Cannot ${action} as mask must have batch * n = ${
+          batch * n
+        } elements: current length is ${mask.length}`,
+      );
+    }
+    for (let i = 0; i < mask.length; i++) buffer[i] = mask[i]! === 0 ? 0 : 1;
+    return buffer;
+  }
+
+  #samplesOf(batch: number): Float32Array {
+    let buffer = this.#samples.get(batch);
+    if (!buffer) {
+      buffer = new Float32Array(batch * SAMPLE.width);
+      this.#samples.set(batch, buffer);
+    }
+    return buffer;
+  }
+
+  /**
+   * The loss parts and diagnostics, in float64 on the host from the heads' outputs the plan returned (a few
+   * operations per sample; the plan itself only carries what the gradient needs).
+   */
+  #trainStats(
+    minibatch: MinibatchData,
+    options: TrainStepOptions,
+    advantages: Float32Array,
+    heads: Matrix,
+    gradNorm: number,
+  ): TrainStepStats {
+    const n = minibatch.size;
+    const head = this.layout.config.head;
+    let policyLoss = 0;
+    let valueLoss = 0;
+    let entropySum = 0;
+    let oldApproxKl = 0;
+    let approxKl = 0;
+    let clipped = 0;
+    for (let i = 0; i < n; i++) {
+      const row = heads[i]!;
+      let logProb: number;
+      let entropy: number;
+      if (head.kind === "categorical") {
+        const mask = minibatch.mask;
+        let top = -Infinity;
+        for (let k = 0; k < head.n; k++) if (!mask || mask[i * head.n + k]) top = Math.max(top, row[k]!);
+        let total = 0;
+        let weighted = 0;
+        for (let k = 0; k < head.n; k++) {
+          if (mask && !mask[i * head.n + k]) continue;
+          const e = Math.exp(row[k]! - top);
+          total += e;
+          weighted += e * (row[k]! - top);
+        }
+        logProb = row[Math.round(minibatch.actions[i]!)]! - top - Math.log(total);
+        entropy = Math.log(total) - weighted / total;
+      } else {
+        logProb = 0;
+        entropy = 0;
+        for (let d = 0; d < head.dim; d++) {
+          const logStd = this.#params[this.layout.logStdOffset + d]!;
+          const z = (minibatch.actions[i * head.dim + d]! - row[d]!) / Math.exp(logStd);
+          logProb += -0.5 * z * z - logStd - 0.5 * Math.log(2 * Math.PI);
+          entropy += 0.5 + 0.5 * Math.log(2 * Math.PI) + logStd;
+        }
+      }
+      const value = heads[n + i]![0]!;
+      const logRatio = logProb - minibatch.oldLogProbs[i]!;
+      const ratio = Math.exp(logRatio);
+      const advantage = advantages[i]!;
+      const bounded = Math.min(Math.max(ratio, 1 - options.clipCoef), 1 + options.clipCoef);
+      policyLoss += Math.max(-advantage * ratio, -advantage * bounded);
+      const error = value - minibatch.returns[i]!;
+      if (options.clipVloss) {
+        const old = minibatch.oldValues[i]!;
+        const clippedValue = old + Math.min(Math.max(value - old, -options.clipCoef), options.clipCoef);
+        valueLoss += Math.max(error ** 2, (clippedValue - minibatch.returns[i]!) ** 2);
+      } else {
+        valueLoss += error ** 2;
+      }
+      entropySum += entropy;
+      oldApproxKl += -logRatio;
+      approxKl += ratio - 1 - logRatio;
+      if (Math.abs(ratio - 1) > options.clipCoef) clipped++;
+    }
+    return {
+      policyLoss: policyLoss / n,
+      valueLoss: 0.5 * valueLoss / n,
+      entropy: entropySum / n,
+      oldApproxKl: oldApproxKl / n,
+      approxKl: approxKl / n,
+      clipfrac: clipped / n,
+      gradNorm,
+    };
+  }
+
+  #zerosOf(length: number): Float32Array {
+    let buffer = this.#zeros.get(length);
+    if (!buffer) {
+      buffer = new Float32Array(length);
+      this.#zeros.set(length, buffer);
+    }
+    return buffer;
+  }
+
+  /** Throws, naming the tensor, when `values` has a non-finite entry; the engine's state is untouched. */
+  #throwNonFinite(what: string, values: Float32Array, step: number): void {
+    for (const tensor of this.layout.tensors) {
+      for (let i = tensor.offset; i < tensor.offset + tensor.size; i++) {
+        if (!Number.isFinite(values[i]!)) {
+          throw new RangeError(
+            `Cannot apply update as the ${what} of ${tensor.name} is not finite at optimizer step ${step}: current value is ${
+              values[i]
+            }`,
+          );
+        }
+      }
+    }
+  }
+}
+
+function checkBatch(action: string, batch: number): void {
+  if (!Number.isInteger(batch) || batch < 1) {
+    throw new RangeError(`Cannot ${action} as batch must be a positive integer: current value is ${batch}`);
+  }
+}
+
+function checkFinite(action: string, name: string, array: ArrayLike<number>): void {
+  for (let i = 0; i < array.length; i++) {
+    if (!Number.isFinite(array[i]!)) {
+      throw new RangeError(
+        `Cannot ${action} as ${name} must be finite: current value at index ${i} is ${array[i]}`,
+      );
+    }
+  }
+}
+
+/** The same option checks as the reference engine, so both refuse the same steps. */
+function checkTrainOptions(options: TrainStepOptions): void {
+  for (const name of ["learningRate", "clipCoef", "entCoef", "vfCoef", "criticLearningRate"] as const) {
+    const value = options[name];
+    if (value !== undefined && !(Number.isFinite(value) && value >= 0)) {
+      throw new RangeError(`Cannot train as ${name} must be a finite number >= 0: current value is ${value}`);
+    }
+  }
+  if (!(options.maxGradNorm > 0)) {
+    throw new RangeError(
+      `Cannot train as maxGradNorm must be positive: current value is ${options.maxGradNorm}`,
+    );
+  }
+  const eps = options.adamEps;
+  if (eps !== undefined && !(Number.isFinite(eps) && eps > 0)) {
+    throw new RangeError(`Cannot train as adamEps must be a finite number > 0: current value is ${eps}`);
+  }
+}
+
+function checkLength(action: string, name: string, array: ArrayLike<number>, expected: number): void {
+  if (array.length !== expected) {
+    throw new TypeError(
+      `Cannot ${action} as ${name} must have ${expected} elements: current length is ${array.length}`,
+    );
+  }
+}
+
+/** Values from the heads' rows: the value head's rows follow the policy head's, value in column 0. */
+function readValues(heads: Matrix, batch: number, out: Float32Array): void {
+  for (let i = 0; i < batch; i++) out[i] = heads[batch + i]![0]!;
+}
+
+/** Advantages normalised per minibatch as CleanRL (`(a - mean) / (std + 1e-8)`, unbiased std), in float64. */
+function normalizedAdvantages(advantages: Float32Array, normalize: boolean): Float32Array {
+  if (!normalize) return advantages;
+  const n = advantages.length;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += advantages[i]!;
+  mean /= n;
+  let squares = 0;
+  for (let i = 0; i < n; i++) squares += (advantages[i]! - mean) ** 2;
+  const std = Math.sqrt(squares / Math.max(n - 1, 1));
+  return advantages.map((a) => (a - mean) / (std + 1e-8));
+}
