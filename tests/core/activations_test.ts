@@ -4,7 +4,7 @@ import { reluForward } from "../../src/core/relu_forward.ts";
 import { Rng } from "../../src/core/rng.ts";
 import { tanhBackward } from "../../src/core/tanh_backward.ts";
 import { tanhForward } from "../../src/core/tanh_forward.ts";
-import { assertGradientsClose, centralDifferences, normals, range } from "../_gradient_check.ts";
+import { assertGradientsClose, centralDifferences, normals, range } from "./gradient_check.ts";
 
 Deno.test("tanhForward() and reluForward() apply the activation element-wise, also in place", () => {
   assert.deepEqual(Array.from(tanhForward([0, 1])), [0, Math.tanh(1)]);

@@ -7,7 +7,7 @@ import { categoricalSample } from "../../src/core/categorical_sample.ts";
 import { logSoftmax } from "../../src/core/log_softmax.ts";
 import { Rng } from "../../src/core/rng.ts";
 import { softmax } from "../../src/core/softmax.ts";
-import { assertGradientsClose, centralDifferences, normals, range } from "../_gradient_check.ts";
+import { assertGradientsClose, centralDifferences, normals, range } from "./gradient_check.ts";
 
 function close(actual: number, expected: number, tolerance = 1e-12): void {
   assert.ok(Math.abs(actual - expected) <= tolerance, `${actual} vs ${expected}`);

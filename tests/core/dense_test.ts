@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { denseBackward } from "../../src/core/dense_backward.ts";
 import { denseForward } from "../../src/core/dense_forward.ts";
 import { Rng } from "../../src/core/rng.ts";
-import { assertGradientsClose, centralDifferences, normals, range } from "../_gradient_check.ts";
+import { assertGradientsClose, centralDifferences, normals, range } from "./gradient_check.ts";
 
 Deno.test("denseForward() computes x W^T + b for every row with weights laid out [out, in]", () => {
   // W = [[1, 2, 3], [-1, 0, 1]], b = [0.5, -0.5]; rows x = [1, 1, 1] and [2, 0, -1].

@@ -4,7 +4,7 @@ import { gaussianEntropy } from "../../src/core/gaussian_entropy.ts";
 import { gaussianLogProb } from "../../src/core/gaussian_log_prob.ts";
 import { gaussianSample } from "../../src/core/gaussian_sample.ts";
 import { Rng } from "../../src/core/rng.ts";
-import { assertGradientsClose, centralDifferences, normals, range } from "../_gradient_check.ts";
+import { assertGradientsClose, centralDifferences, normals, range } from "./gradient_check.ts";
 
 Deno.test("gaussianLogProb() sums the per-dimension normal log-densities", () => {
   // Dim 0: N(1, 2^2) at 2 -> -(1/8) - ln 2 - 0.5 ln(2 pi); dim 1: N(0, 1) at -1 -> -0.5 - 0.5 ln(2 pi).

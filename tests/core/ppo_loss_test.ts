@@ -6,7 +6,7 @@ import { gaussianLogProb } from "../../src/core/gaussian_log_prob.ts";
 import { ppoHeadLoss } from "../../src/core/ppo_head_loss.ts";
 import { ppoLoss, type PpoLossOptions } from "../../src/core/ppo_loss.ts";
 import { Rng } from "../../src/core/rng.ts";
-import { assertGradientsClose, centralDifferences, normals, range } from "../_gradient_check.ts";
+import { assertGradientsClose, centralDifferences, normals, range } from "./gradient_check.ts";
 
 function close(actual: number, expected: number, tolerance = 1e-12): void {
   assert.ok(Math.abs(actual - expected) <= tolerance, `${actual} vs ${expected}`);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { denseForward } from "../../src/core/dense_forward.ts";
 import { ReferenceActorCritic } from "../../src/model/reference_actor_critic.ts";
-import { assertGradientsClose, centralDifferences } from "../_gradient_check.ts";
+import { assertGradientsClose, centralDifferences } from "../core/gradient_check.ts";
 import { configs, layoutOf, minibatchFor, randomParams, sampleIndices } from "./_fixtures.ts";
 
 const lossOptions = { clipCoef: 0.2, clipVloss: true, entCoef: 0.05, vfCoef: 0.5, normAdv: true };

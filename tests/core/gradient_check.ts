@@ -1,5 +1,5 @@
 /**
- * Finite-difference helpers shared by the backward-pass tests under `tests/`.
+ * Finite-difference helpers shared by the backward-pass tests in `tests/core/` and `tests/model/`.
  *
  * @module
  */
