@@ -47,6 +47,13 @@ export const configs: Record<string, ActorCriticConfig> = {
     activation: "tanh",
     shared: true,
   },
+  "6-3 linear categorical (no hidden layer, masked)": {
+    obsDim: 6,
+    head: { kind: "categorical", n: 3 },
+    hidden: [],
+    activation: "relu",
+    shared: false,
+  },
   "8-1024-1024-4 shared relu categorical": {
     obsDim: 8,
     head: { kind: "categorical", n: 4 },
