@@ -1,6 +1,112 @@
 /**
- * `deno task train`: trains a PPO agent. The training pipeline is not wired yet; this says so and exits 0.
+ * `deno task train`: trains a PPO agent. With no flags it trains CartPole-v1 with its preset.
  *
  * @module
  */
-console.log("ppo-flow: training is not available yet (the PPO pipeline lands with the training issue).");
+import { parseArgs } from "node:util";
+import { configFlagHelp, configFlagOptions, configFromFlags } from "../src/cli/config_flags.ts";
+import type { PpoConfig } from "../src/config/ppo_config.ts";
+import { presetFor } from "../src/config/presets.ts";
+import { ConsoleProgress } from "../src/logging/console_progress.ts";
+import { train } from "../src/train/train.ts";
+
+const USAGE = `Usage: deno task train [flags]
+
+Trains PPO (CleanRL's algorithm and names) and writes runs/<run-name>/: config.json, metrics.jsonl,
+TensorBoard events and checkpoints/. Ctrl-C finishes the current iteration and saves a checkpoint;
+--resume runs/<run-name> continues it.
+
+Run flags:
+  --config <file.json>      hyperparameters as JSON (flags override it)
+  --resume <run dir>        continue a run from its latest checkpoint
+  --run-name <name>         run directory name (default: <env>__ppo__<seed>__<unix time>)
+  --runs-dir <dir>          (default: runs)
+  --checkpoint-every <n>    iterations between checkpoints (default: 10)
+  --no-preset               start from CleanRL's defaults instead of the environment's preset
+  --quiet                   no progress output
+  --help                    this text
+
+Hyperparameters (defaults shown for the chosen --env's preset):`;
+
+async function main(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      ...configFlagOptions(),
+      config: { type: "string" },
+      resume: { type: "string" },
+      "run-name": { type: "string" },
+      "runs-dir": { type: "string" },
+      "checkpoint-every": { type: "string" },
+      "no-preset": { type: "boolean" },
+      quiet: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+  });
+  const flags = configFromFlags(values);
+  if (values.help) {
+    const envId = flags.envId ?? "CartPole-v1";
+    console.log([USAGE, ...configFlagHelp(values["no-preset"] ? {} : presetFor(envId))].join("\n"));
+    return 0;
+  }
+  const fileConfig: Partial<PpoConfig> = values.config
+    ? JSON.parse(await Deno.readTextFile(values.config))
+    : {};
+  const checkpointEvery = values["checkpoint-every"] === undefined
+    ? undefined
+    : Number(values["checkpoint-every"]);
+  const run = await train({ ...fileConfig, ...flags }, {
+    ...(values.resume === undefined ? {} : { resume: values.resume }),
+    ...(values["run-name"] === undefined ? {} : { runName: values["run-name"] }),
+    ...(values["runs-dir"] === undefined ? {} : { runsDir: values["runs-dir"] }),
+    ...(checkpointEvery === undefined ? {} : { checkpointEvery }),
+    usePreset: !values["no-preset"],
+  });
+  const { config } = run;
+  console.log(
+    `ppo-flow: ${config.envId}, seed ${config.seed}, ${config.totalTimesteps} steps, backend ${run.backend}, run ${run.runDir}`,
+  );
+  const progress = values.quiet
+    ? null
+    : new ConsoleProgress(config.totalTimesteps, { isTerminal: Deno.stderr.isTerminal() });
+  run.iterations$.subscribe((metrics) => progress?.update(metrics as unknown as Record<string, number>));
+
+  let interrupts = 0;
+  const onSignal = () => {
+    interrupts++;
+    if (interrupts > 1) {
+      console.error("\nppo-flow: second interrupt, exiting without finishing the iteration");
+      Deno.exit(130);
+    }
+    console.error(
+      "\nppo-flow: stopping after the current iteration and saving a checkpoint (Ctrl-C again to abort)",
+    );
+    void run.stop();
+  };
+  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+  for (const signal of signals) Deno.addSignalListener(signal, onSignal);
+  try {
+    const summary = await run.done;
+    await progress?.close();
+    const mean = summary.meanReturn100 === null ? "n/a" : summary.meanReturn100.toFixed(1);
+    console.log(
+      `ppo-flow: ${
+        summary.stopped ? "stopped" : "finished"
+      } at step ${summary.globalStep} (iteration ${summary.iterations}); ` +
+        `mean return of the last 100 episodes ${mean}; checkpoint ${summary.checkpoint ?? "none"}`,
+    );
+    return 0;
+  } finally {
+    for (const signal of signals) Deno.removeSignalListener(signal, onSignal);
+  }
+}
+
+if (import.meta.main) {
+  try {
+    Deno.exit(await main(Deno.args));
+  } catch (error) {
+    console.error(`ppo-flow: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+    Deno.exit(1);
+  }
+}

@@ -5,6 +5,9 @@ import type { Space } from "../envs/types.ts";
 import type { PolicyEngine } from "../model/types.ts";
 import type { EpisodeResult, StepBatch } from "./types.ts";
 
+/** Offsets the action-noise seed into the high word, away from every env seed `seed + i`. */
+const ACTION_NOISE_STREAM = 2 * 2 ** 32;
+
 /** The vector environment a {@linkcode Collector} steps (the library's `VecEnv` fits). */
 export interface VectorEnvironment {
   readonly numEnvs: number;
@@ -125,7 +128,8 @@ export class Collector {
       );
     }
     const n = this.numEnvs;
-    this.#rng = new Rng(this.#options.seed);
+    // A stream of its own: `new Rng(seed)` would replay env 0's reset noise (env i is seeded with seed + i).
+    this.#rng = new Rng(this.#options.seed + ACTION_NOISE_STREAM);
     this.observationStats = this.#options.normalizeObservation ? new RunningMeanStd(this.obsDim) : null;
     this.returnStats = this.#options.normalizeReward ? new RunningMeanStd(1) : null;
     this.#rawObs = new Float32Array(n * this.obsDim);
@@ -256,8 +260,13 @@ export class Collector {
     };
   }
 
-  /** Restores what {@linkcode Collector.getState} saved. */
-  setState(state: CollectorState): void {
+  /**
+   * Restores what {@linkcode Collector.getState} saved.
+   *
+   * @param state The saved state.
+   * @param rawObs The envs' current raw observations, when their states were restored too.
+   */
+  setState(state: CollectorState, rawObs?: Float32Array): void {
     if ((state.observationStats === null) !== (this.observationStats === null)) {
       throw new TypeError(
         `Cannot restore Collector as observation normalisation must match: current value is ${
@@ -277,6 +286,7 @@ export class Collector {
     this.#rng.setState(state.rng);
     this.policyVersion = state.policyVersion;
     this.globalStep = state.globalStep;
+    if (rawObs !== undefined) this.#rawObs.set(rawObs);
     this.#normalizeInto(this.#rawObs, this.#nextObs, false);
   }
 }

@@ -5,6 +5,11 @@ import type { IterationMetrics, UpdateResult } from "./types.ts";
 export interface IterationMetricsOptions {
   /** Milliseconds clock for SPS. @default {performance.now} */
   readonly clock?: () => number;
+  /**
+   * Count SPS from this clock time and global step instead of from the subscription and its first batch: for a
+   * subscription per iteration, as `train()` makes.
+   */
+  readonly since?: { readonly time: number; readonly globalStep: number };
 }
 
 /**
@@ -34,8 +39,8 @@ export function iterationMetrics(
   const clock = options.clock ?? (() => performance.now());
   return (source: Observable<UpdateResult>) =>
     defer(() => {
-      const startTime = clock();
-      let startStep: number | undefined;
+      const startTime = options.since?.time ?? clock();
+      let startStep = options.since?.globalStep;
       let clipfracSum = 0;
       let updates = 0;
       return source.pipe(

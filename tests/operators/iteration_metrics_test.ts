@@ -86,3 +86,11 @@ Deno.test("iterationMetrics() measures explained variance as 1 - Var(returns - v
   // Var(returns) = 5; returns - values = [-1, 0, 1, 0], Var = 0.5 -> 1 - 0.5 / 5 = 0.9
   assert.ok(Math.abs(metrics["losses/explained_variance"] - 0.9) < 1e-9);
 });
+
+Deno.test("iterationMetrics() counts SPS from a given start when subscribed once per iteration", async () => {
+  const u = update(true, 0, 0, 1); // global step 8 after the batch
+  const metrics = await firstValueFrom(
+    of(u).pipe(iterationMetrics({ clock: () => 3000, since: { time: 1000, globalStep: 2 } })),
+  );
+  assert.equal(metrics["charts/SPS"], 3); // (8 - 2) steps in 2 s
+});

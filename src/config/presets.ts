@@ -1,0 +1,101 @@
+/**
+ * Per-environment hyperparameter presets: what `--env X` trains with unless flags say otherwise.
+ *
+ * Each preset only lists what differs from CleanRL's `ppo.py` defaults ({@linkcode DEFAULT_CONFIG}). Sources:
+ * CleanRL's `ppo_continuous_action.py` defaults for continuous control, and the RL Baselines3 Zoo's tuned PPO
+ * settings for the classic-control tasks (facts taken from their published tables).
+ *
+ * @module
+ */
+import type { PpoConfig } from "./ppo_config.ts";
+
+/** CleanRL `ppo_continuous_action.py`'s defaults, the base of the continuous presets. */
+const CONTINUOUS_BASE: Partial<PpoConfig> = {
+  learningRate: 3e-4,
+  numEnvs: 1,
+  numSteps: 2048,
+  numMinibatches: 32,
+  updateEpochs: 10,
+  entCoef: 0,
+  normalizeObservation: true,
+  normalizeReward: true,
+  totalTimesteps: 1_000_000,
+};
+
+/** Presets by environment id. */
+export const PRESETS: Readonly<Record<string, Partial<PpoConfig>>> = Object.freeze({
+  "CartPole-v1": {
+    // Small, frequent updates with many epochs: solves CartPole in well under 100k steps.
+    totalTimesteps: 100_000,
+    numEnvs: 8,
+    numSteps: 32,
+    numMinibatches: 1,
+    updateEpochs: 20,
+    learningRate: 1e-3,
+    gamma: 0.98,
+    gaeLambda: 0.8,
+    entCoef: 0,
+  },
+  "Acrobot-v1": {
+    totalTimesteps: 500_000,
+    numEnvs: 16,
+    numSteps: 256,
+    numMinibatches: 64,
+    updateEpochs: 4,
+    gaeLambda: 0.94,
+    entCoef: 0,
+    normalizeObservation: true,
+  },
+  "MountainCar-v0": {
+    totalTimesteps: 1_000_000,
+    numEnvs: 16,
+    numSteps: 16,
+    numMinibatches: 4,
+    updateEpochs: 4,
+    gaeLambda: 0.98,
+    entCoef: 0,
+    normalizeObservation: true,
+  },
+  "MountainCarContinuous-v0": {
+    ...CONTINUOUS_BASE,
+    totalTimesteps: 300_000,
+    numSteps: 256,
+    numMinibatches: 8,
+    gamma: 0.9999,
+    gaeLambda: 0.9,
+    learningRate: 7.77e-5,
+    entCoef: 0.00429,
+    clipCoef: 0.1,
+    maxGradNorm: 5,
+    vfCoef: 0.19,
+    initLogStd: -0.5,
+  },
+  "Pendulum-v1": {
+    ...CONTINUOUS_BASE,
+    totalTimesteps: 300_000,
+    numEnvs: 4,
+    numSteps: 512,
+    numMinibatches: 32,
+    updateEpochs: 10,
+    learningRate: 1e-3,
+    gamma: 0.9,
+    gaeLambda: 0.95,
+    normalizeReward: false,
+  },
+});
+
+/**
+ * The preset for an environment id merged under the caller's overrides (an unknown id has no preset).
+ *
+ * @example
+ * ```ts
+ * import { presetFor } from "./presets.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(presetFor("CartPole-v1").numEnvs, 8);
+ * assert.equal(presetFor("CartPole-v1", { numEnvs: 2 }).numEnvs, 2);
+ * ```
+ */
+export function presetFor(envId: string, overrides: Partial<PpoConfig> = {}): Partial<PpoConfig> {
+  return { ...(PRESETS[envId] ?? {}), ...overrides, envId };
+}

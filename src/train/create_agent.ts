@@ -1,0 +1,73 @@
+import { Rng } from "../core/rng.ts";
+import type { PpoConfig } from "../config/ppo_config.ts";
+import type { EnvDefinition } from "../envs/define_env.ts";
+import { VecEnv } from "../envs/vec_env.ts";
+import { createPolicy } from "../model/create_policy.ts";
+import { initParams } from "../model/init_params.ts";
+import { paramLayout } from "../model/param_layout.ts";
+import type { ActorCriticConfig, ParamLayout, PolicyEngine } from "../model/types.ts";
+import { Collector } from "../operators/collector.ts";
+
+/** Seeds of the agent's generators, offset into the high word so they never equal an env seed `seed + i`. */
+const INIT_STREAM = 1 * 2 ** 32;
+const SHUFFLE_STREAM = 3 * 2 ** 32;
+
+/** Everything a run trains: envs, network, engine, collector and the minibatch shuffler. */
+export interface Agent {
+  readonly config: PpoConfig;
+  readonly vecEnv: VecEnv;
+  readonly layout: ParamLayout;
+  readonly engine: PolicyEngine;
+  readonly collector: Collector;
+  readonly shuffleRng: Rng;
+  dispose(): Promise<void>;
+}
+
+/** The network shape a config asks for, on an environment's spaces. */
+export function networkConfig(
+  config: PpoConfig,
+  vecEnv: Pick<VecEnv, "observationSpace" | "actionSpace">,
+): ActorCriticConfig {
+  const space = vecEnv.actionSpace;
+  return {
+    obsDim: vecEnv.observationSpace.size,
+    head: space.kind === "discrete"
+      ? { kind: "categorical", n: space.n }
+      : { kind: "gaussian", dim: space.size, logStd: config.logStd, initLogStd: config.initLogStd },
+    hidden: config.hidden,
+    activation: config.activation,
+    shared: config.sharedNetwork,
+  };
+}
+
+/**
+ * Builds an agent from a resolved config: `numEnvs` seeded envs, an orthogonally initialised network on the
+ * chosen backend, and a collector that has reset the envs.
+ *
+ * @param config A resolved config.
+ * @param env A user-defined environment to use instead of `config.envId`.
+ */
+export async function createAgent(config: PpoConfig, env?: EnvDefinition): Promise<Agent> {
+  const vecEnv = new VecEnv(env ?? config.envId, config.numEnvs, { seed: config.seed });
+  const layout = paramLayout(networkConfig(config, vecEnv));
+  const params = initParams(layout, new Rng(config.seed + INIT_STREAM));
+  const engine = await createPolicy(layout, { backend: config.backend, params });
+  const collector = new Collector(engine, vecEnv, {
+    seed: config.seed,
+    clipActions: config.clipActions,
+    normalizeObservation: config.normalizeObservation,
+    normalizeReward: config.normalizeReward,
+    gamma: config.gamma,
+  });
+  return {
+    config,
+    vecEnv,
+    layout,
+    engine,
+    collector,
+    shuffleRng: new Rng(config.seed + SHUFFLE_STREAM),
+    async dispose() {
+      await engine.dispose();
+    },
+  };
+}

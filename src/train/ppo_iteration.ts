@@ -1,0 +1,67 @@
+import { identity, type Observable, type OperatorFunction } from "rxjs";
+import type { Rng } from "../core/rng.ts";
+import type { PpoConfig } from "../config/ppo_config.ts";
+import { derivedSizes } from "../config/ppo_config.ts";
+import { advantage } from "../operators/advantage.ts";
+import type { Collector } from "../operators/collector.ts";
+import { minibatches } from "../operators/minibatches.ts";
+import { ppoUpdate } from "../operators/ppo_update.ts";
+import { rollout } from "../operators/rollout.ts";
+import { transitions } from "../operators/transitions.ts";
+import type { StepBatch, UpdateResult } from "../operators/types.ts";
+
+/** Options of {@linkcode ppoIteration}. */
+export interface PpoIterationOptions {
+  /** A user operator on the stream of vector steps, before they are collected (reward shaping, filtering...). */
+  readonly transform?: OperatorFunction<StepBatch, StepBatch>;
+}
+
+/**
+ * One PPO iteration as a cold observable: collect `numSteps` vector steps with the current policy, compute GAE,
+ * then run `updateEpochs x numMinibatches` updates. It completes after the iteration's last update, so
+ * `concatMap(() => ppoIteration(...))` over iterations keeps rollouts and updates in on-policy lockstep.
+ *
+ * It's CleanRL's loop body, as operators:
+ *
+ * ```
+ * transitions --> [transform] --> rollout --> advantage --> minibatches --> ppoUpdate
+ * ```
+ *
+ * @param collector Steps the envs with the engine, and holds the policy version.
+ * @param shuffleRng The generator that shuffles minibatches.
+ * @param config Resolved PPO config.
+ * @param options A user operator on transitions.
+ * @returns The iteration's update results.
+ *
+ * @example
+ * ```ts ignore
+ * range(0, numIterations).pipe(concatMap(() => ppoIteration(collector, rng, config)), iterationMetrics())
+ * ```
+ */
+export function ppoIteration(
+  collector: Collector,
+  shuffleRng: Rng,
+  config: PpoConfig,
+  options: PpoIterationOptions = {},
+): Observable<UpdateResult> {
+  const { numIterations } = derivedSizes(config);
+  return transitions(collector, { numSteps: config.numSteps }).pipe(
+    options.transform ?? identity,
+    rollout({ numSteps: config.numSteps }),
+    advantage(collector.engine, { gamma: config.gamma, gaeLambda: config.gaeLambda }),
+    minibatches(shuffleRng, { numMinibatches: config.numMinibatches, updateEpochs: config.updateEpochs }),
+    ppoUpdate(collector, {
+      learningRate: config.learningRate,
+      ...(config.criticLearningRate === null ? {} : { criticLearningRate: config.criticLearningRate }),
+      ...(config.annealLr ? { annealIterations: numIterations } : {}),
+      targetKl: config.targetKl,
+      clipCoef: config.clipCoef,
+      clipVloss: config.clipVloss,
+      entCoef: config.entCoef,
+      vfCoef: config.vfCoef,
+      maxGradNorm: config.maxGradNorm,
+      normAdv: config.normAdv,
+      adamEps: config.adamEps,
+    }),
+  );
+}

@@ -1,0 +1,237 @@
+/**
+ * `train()`: the default PPO composition plus its run files (config, metrics, TensorBoard events, checkpoints).
+ *
+ * @module
+ */
+import {
+  concatMap,
+  defer,
+  from,
+  type Observable,
+  type OperatorFunction,
+  pipe,
+  range,
+  Subject,
+  takeWhile,
+  tap,
+  timer,
+} from "rxjs";
+import { derivedSizes, type PpoConfig, resolveConfig } from "../config/ppo_config.ts";
+import { presetFor } from "../config/presets.ts";
+import type { EnvDefinition } from "../envs/define_env.ts";
+import { iterationMetrics } from "../operators/iteration_metrics.ts";
+import type { Collector } from "../operators/collector.ts";
+import type { EpisodeResult, IterationMetrics, StepBatch, UpdateResult } from "../operators/types.ts";
+import { ppoIteration } from "./ppo_iteration.ts";
+import { createAgent } from "./create_agent.ts";
+import { RunFiles } from "./run_files.ts";
+import { loadTrainingState } from "./training_state.ts";
+
+/** Options of {@linkcode train} that are not hyperparameters. */
+export interface TrainOptions {
+  /** Name of the run directory under `runsDir`. @default {"<envId>__ppo__<seed>__<unix seconds>"} */
+  readonly runName?: string;
+  /** @default {"runs"} */
+  readonly runsDir?: string;
+  /** Write config, metrics, TensorBoard events and checkpoints. @default {true} */
+  readonly writeFiles?: boolean;
+  /** Continue the run saved in this run directory (its config wins over `config`, except `totalTimesteps`). */
+  readonly resume?: string;
+  /** Save the latest checkpoint every this many iterations (and at the end or on stop). @default {10} */
+  readonly checkpointEvery?: number;
+  /** A user operator on the stream of vector steps (reward shaping, filtering...). */
+  readonly transform?: OperatorFunction<StepBatch, StepBatch>;
+  /** A user-defined environment, used instead of `config.envId`. */
+  readonly env?: EnvDefinition;
+  /** Apply the environment's preset under `config`. @default {true} */
+  readonly usePreset?: boolean;
+  /** Milliseconds clock for SPS. @default {performance.now} */
+  readonly clock?: () => number;
+}
+
+/** How a run ended. */
+export interface RunSummary {
+  readonly iterations: number;
+  readonly globalStep: number;
+  /** True when `stop()` ended the run before `totalTimesteps`. */
+  readonly stopped: boolean;
+  /** The last iteration's metrics, if any iteration ran. */
+  readonly lastMetrics: IterationMetrics | null;
+  /** Mean return of the last 100 finished episodes. */
+  readonly meanReturn100: number | null;
+  /** The latest checkpoint written, if any. */
+  readonly checkpoint: string | null;
+}
+
+/** A training run in progress: hot metric streams, a completion promise and a clean stop. */
+export interface Run {
+  readonly config: PpoConfig;
+  /** The run directory, or null when files are off. */
+  readonly runDir: string | null;
+  /** The compute backend that runs the networks. */
+  readonly backend: string;
+  /** One record per iteration (CleanRL's keys). Hot: subscribe right after `train()` resolves. */
+  readonly iterations$: Observable<IterationMetrics>;
+  /** Every finished episode. */
+  readonly episodes$: Observable<EpisodeResult>;
+  /** Every minibatch update's losses. */
+  readonly updates$: Observable<UpdateResult>;
+  /** Resolves when training ends (rejects on an error, after files are closed). */
+  readonly done: Promise<RunSummary>;
+  /** Finishes the current iteration, writes the latest checkpoint and ends the run. */
+  stop(): Promise<RunSummary>;
+}
+
+/**
+ * Trains a PPO agent. Training starts on the next turn of the event loop, so streams subscribed right after
+ * `await train(...)` see every event.
+ *
+ * @param config Hyperparameters to override (CleanRL names); the environment's preset fills the rest.
+ * @param options Run files, resume, a user operator and a custom environment.
+ * @returns The running {@linkcode Run}.
+ *
+ * @example
+ * ```ts ignore
+ * const run = await train({ envId: "CartPole-v1", totalTimesteps: 50_000 });
+ * run.iterations$.subscribe((m) => console.log(m.global_step, m["charts/episodic_return"]));
+ * await run.done;
+ * ```
+ */
+export async function train(config: Partial<PpoConfig> = {}, options: TrainOptions = {}): Promise<Run> {
+  const clock = options.clock ?? (() => performance.now());
+  const resumed = options.resume === undefined ? null : await loadTrainingState(options.resume);
+  const resolved = resumed
+    ? resolveConfig({
+      ...resumed.config,
+      ...(config.totalTimesteps ? { totalTimesteps: config.totalTimesteps } : {}),
+    })
+    : resolveConfig(
+      options.usePreset === false
+        ? config
+        : presetFor(options.env?.spec.id ?? config.envId ?? "CartPole-v1", config),
+    );
+  const checkpointEvery = options.checkpointEvery ?? 10;
+  if (!Number.isInteger(checkpointEvery) || checkpointEvery < 1) {
+    throw new RangeError(
+      `Cannot train as checkpointEvery must be a positive integer: current value is ${checkpointEvery}`,
+    );
+  }
+  const agent = await createAgent(resolved, options.env);
+  if (resumed) resumed.restore(agent);
+  const { collector, shuffleRng } = agent;
+  const { numIterations } = derivedSizes(resolved);
+  const startIteration = collector.policyVersion;
+
+  const writeFiles = options.writeFiles ?? true;
+  const runDir = resumed
+    ? resumed.runDir
+    : writeFiles
+    ? `${options.runsDir ?? "runs"}/${options.runName ?? defaultRunName(resolved)}`
+    : null;
+  const files = runDir !== null && writeFiles
+    ? await RunFiles.open(runDir, resolved, agent, resumed !== null)
+    : null;
+
+  const iterations = new Subject<IterationMetrics>();
+  const episodes = new Subject<EpisodeResult>();
+  const updates = new Subject<UpdateResult>();
+  const recentReturns: number[] = resumed?.recentReturns ?? [];
+  let stopRequested = false;
+  let lastMetrics: IterationMetrics | null = null;
+  let checkpoint: string | null = null;
+
+  const meanReturn100 = () =>
+    recentReturns.length === 0 ? null : recentReturns.reduce((a, b) => a + b, 0) / recentReturns.length;
+  const recordEpisodes = tap((step: StepBatch) => {
+    for (const episode of step.episodes) {
+      recentReturns.push(episode.return);
+      if (recentReturns.length > 100) recentReturns.shift();
+      episodes.next(episode);
+    }
+  });
+  const transform = options.transform ? pipe(recordEpisodes, options.transform) : recordEpisodes;
+
+  const afterIteration = async (metrics: IterationMetrics): Promise<IterationMetrics> => {
+    lastMetrics = metrics;
+    await files?.writeMetrics(metrics);
+    // Subscribers run first: one of them may call stop(), which must still leave a checkpoint of this iteration.
+    iterations.next(metrics);
+    const last = metrics.iteration >= numIterations || stopRequested;
+    if (files && (last || metrics.iteration % checkpointEvery === 0)) {
+      checkpoint = await files.saveCheckpoint(agent, recentReturns, meanReturn100());
+    }
+    return metrics;
+  };
+
+  const since = { time: clock(), globalStep: collector.globalStep };
+  const pipeline$ = range(startIteration, Math.max(numIterations - startIteration, 0)).pipe(
+    // Files and checkpoints are part of the iteration: the next one starts only after they are written.
+    // The macrotask before each iteration lets signals, timers and I/O run even with a synchronous engine.
+    concatMap(() =>
+      timer(0).pipe(
+        concatMap(() => ppoIteration(collector, shuffleRng, resolved, { transform })),
+        tap((update) => updates.next(update)),
+        iterationMetrics({ clock, since }),
+        concatMap((metrics) => from(afterIteration(metrics))),
+      )
+    ),
+    takeWhile(() => !stopRequested, true),
+  );
+
+  const summary = (): RunSummary => ({
+    iterations: collector.policyVersion,
+    globalStep: collector.globalStep,
+    stopped: stopRequested && collector.policyVersion < numIterations,
+    lastMetrics,
+    meanReturn100: meanReturn100(),
+    checkpoint,
+  });
+
+  const done = new Promise<RunSummary>((resolve, reject) => {
+    const finish = async (error?: unknown) => {
+      try {
+        await files?.close();
+        await agent.dispose();
+      } catch (closeError) {
+        error ??= closeError;
+      }
+      if (error === undefined) {
+        iterations.complete();
+        episodes.complete();
+        updates.complete();
+        resolve(summary());
+      } else {
+        iterations.error(error);
+        episodes.error(error);
+        updates.error(error);
+        reject(error);
+      }
+    };
+    defer(() => timer(0)).pipe(concatMap(() => pipeline$)).subscribe({
+      error: (error) => void finish(error),
+      complete: () => void finish(),
+    });
+  });
+  // The caller may never await `done`; a failed run must still not become an unhandled rejection.
+  done.catch(() => {});
+
+  return {
+    config: resolved,
+    runDir,
+    backend: agent.engine.backend,
+    iterations$: iterations.asObservable(),
+    episodes$: episodes.asObservable(),
+    updates$: updates.asObservable(),
+    done,
+    stop() {
+      stopRequested = true;
+      return done;
+    },
+  };
+}
+
+function defaultRunName(config: PpoConfig): string {
+  return `${config.envId}__ppo__${config.seed}__${Math.floor(Date.now() / 1000)}`;
+}
+
+export type { Collector };

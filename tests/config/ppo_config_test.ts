@@ -1,0 +1,67 @@
+import assert from "node:assert/strict";
+import { DEFAULT_CONFIG, derivedSizes, resolveConfig } from "../../src/config/ppo_config.ts";
+import { presetFor, PRESETS } from "../../src/config/presets.ts";
+import { configFromFlags } from "../../src/cli/config_flags.ts";
+
+Deno.test("resolveConfig() fills CleanRL's defaults", () => {
+  const config = resolveConfig();
+  assert.equal(config.learningRate, 2.5e-4);
+  assert.equal(config.numEnvs, 4);
+  assert.equal(config.numSteps, 128);
+  assert.equal(config.clipCoef, 0.2);
+  assert.equal(config.adamEps, 1e-5);
+  assert.deepEqual(derivedSizes(config), { batchSize: 512, minibatchSize: 128, numIterations: 976 });
+});
+
+Deno.test("resolveConfig() names the option and the value of a bad setting", () => {
+  const cases: [Record<string, unknown>, RegExp][] = [
+    [
+      { numMinibatches: 3 },
+      /numMinibatches must be a divisor of the batch size numEnvs \* numSteps = 512: current value is 3/,
+    ],
+    [{ learningRate: -1 }, /learningRate must be a positive number: current value is -1/],
+    [{ gamma: 1.5 }, /gamma must be in \[0, 1\]: current value is 1.5/],
+    [{ numEnvs: 2.5 }, /numEnvs must be a positive integer: current value is 2.5/],
+    [
+      { totalTimesteps: 100 },
+      /totalTimesteps must be at least the batch size numEnvs \* numSteps = 512: current value is 100/,
+    ],
+    [{ activation: "sigmoid" }, /activation must be "tanh" or "relu": current value is "sigmoid"/],
+    [
+      { backend: "cuda" },
+      /backend must be one of auto, reference, cpu, webasm, webgpu: current value is "cuda"/,
+    ],
+    [{ targetKl: 0 }, /targetKl must be a positive number or null: current value is 0/],
+  ];
+  for (const [overrides, message] of cases) {
+    assert.throws(
+      () => resolveConfig(overrides),
+      (error: Error) => error instanceof RangeError && message.test(error.message),
+    );
+  }
+  assert.throws(
+    () => resolveConfig({ numEnvs: "4" } as never),
+    /numEnvs must be of type number: current value is "4"/,
+  );
+  assert.throws(() => resolveConfig({ lr: 1 } as never), /lr is not an option/);
+});
+
+Deno.test("every preset resolves to a valid config", () => {
+  for (const envId of Object.keys(PRESETS)) {
+    const config = resolveConfig(presetFor(envId));
+    assert.equal(config.envId, envId);
+  }
+});
+
+Deno.test("configFromFlags() rejects a malformed number or boolean, naming the flag", () => {
+  assert.throws(
+    () => configFromFlags({ "learning-rate": "fast" }),
+    /--learning-rate as it must be a number: current value is "fast"/,
+  );
+  assert.throws(() => configFromFlags({ "norm-adv": "yes" }), /--norm-adv as it must be true or false/);
+  assert.deepEqual(configFromFlags({ "target-kl": "null", env: "Acrobot-v1" }), {
+    targetKl: null,
+    envId: "Acrobot-v1",
+  });
+  assert.equal(Object.keys(DEFAULT_CONFIG).length, 29);
+});
