@@ -424,7 +424,8 @@ export interface HeadGradConstants {
  * (already normalised) advantages in `samples`. Policy rows: `dLogProb (onehot - p) + entCoef / batch * p (log p
  * + H)`, where `dLogProb = -adv * ratio / batch` if the unclipped surrogate is the larger term and 0 otherwise
  * (the clipped term is then strictly larger, the ratio outside the clip range, the clamp's gradient 0). Value
- * rows, column 0: `vfCoef * (v - R) / batch`, or 0 where the clipped value loss is strictly larger.
+ * rows, column 0: `vfCoef * (v - R) / batch`, or 0 where the value moved outside the clip range and the
+ * clipped loss is the larger.
  */
 export function categoricalHeadGrad(
   this: KernelThis<HeadGradConstants>,
@@ -440,10 +441,14 @@ export function categoricalHeadGrad(
     const s = (this.thread.y - batch) * 4;
     const v = heads[this.thread.y]![0]!;
     const error = v - samples[s + 2]!;
-    if (hyper[9]! > 0) {
-      const old = samples[s + 3]!;
-      const clippedError = old + Math.min(Math.max(v - old, -hyper[2]!), hyper[2]!) - samples[s + 2]!;
+    const delta = v - samples[s + 3]!;
+    // Inside the clip range the clipped value IS the value (recomputing it in float32 could round it away).
+    if (hyper[9]! > 0 && (delta < -hyper[2]! || delta > hyper[2]!)) {
+      const clippedError = samples[s + 3]! + Math.min(Math.max(delta, -hyper[2]!), hyper[2]!) -
+        samples[s + 2]!;
+      // The saturated clamp passes no gradient; a tie splits it, as torch.max does.
       if (clippedError * clippedError > error * error) return 0;
+      if (clippedError * clippedError === error * error) return 0.5 * hyper[4]! / batch * error;
     }
     return hyper[4]! / batch * error;
   }
@@ -500,10 +505,14 @@ export function gaussianHeadGrad(
     const s = (this.thread.y - batch) * 4;
     const v = heads[this.thread.y]![0]!;
     const error = v - samples[s + 2]!;
-    if (hyper[9]! > 0) {
-      const old = samples[s + 3]!;
-      const clippedError = old + Math.min(Math.max(v - old, -hyper[2]!), hyper[2]!) - samples[s + 2]!;
+    const delta = v - samples[s + 3]!;
+    // Inside the clip range the clipped value IS the value (recomputing it in float32 could round it away).
+    if (hyper[9]! > 0 && (delta < -hyper[2]! || delta > hyper[2]!)) {
+      const clippedError = samples[s + 3]! + Math.min(Math.max(delta, -hyper[2]!), hyper[2]!) -
+        samples[s + 2]!;
+      // The saturated clamp passes no gradient; a tie splits it, as torch.max does.
       if (clippedError * clippedError > error * error) return 0;
+      if (clippedError * clippedError === error * error) return 0.5 * hyper[4]! / batch * error;
     }
     return hyper[4]! / batch * error;
   }
@@ -590,6 +599,9 @@ export function sumAll(this: KernelThis<ReduceConstants>, values: Float32Array):
 export interface AdamConstants {
   readonly beta1: number;
   readonly beta2: number;
+  /** `1 - beta1`, computed in float64: `1 - 0.999` in float32 is off by 1.3e-5 relative. */
+  readonly oneMinusBeta1: number;
+  readonly oneMinusBeta2: number;
 }
 
 /**
@@ -606,8 +618,8 @@ export function adamMoments(
   v: Float32Array,
 ): number {
   const g = grads[this.thread.x]! * Math.min(1, hyper[5]! / (Math.sqrt(squaredNorm[0]!) + 1e-6));
-  if (this.thread.y === 0) return this.constants.beta1 * m[this.thread.x]! + (1 - this.constants.beta1) * g;
-  return this.constants.beta2 * v[this.thread.x]! + (1 - this.constants.beta2) * g * g;
+  if (this.thread.y === 0) return this.constants.beta1 * m[this.thread.x]! + this.constants.oneMinusBeta1 * g;
+  return this.constants.beta2 * v[this.thread.x]! + this.constants.oneMinusBeta2 * g * g;
 }
 
 /**

@@ -266,7 +266,12 @@ export class PolicyPlans {
         grads,
       );
       const squaredNorm = this.#k("ssa", sumAll, 1, { length: partials, chunk: 1 })(partial);
-      const betas = { beta1: ADAM_BETAS[0], beta2: ADAM_BETAS[1] };
+      const betas = {
+        beta1: ADAM_BETAS[0],
+        beta2: ADAM_BETAS[1],
+        oneMinusBeta1: 1 - ADAM_BETAS[0],
+        oneMinusBeta2: 1 - ADAM_BETAS[1],
+      };
       const moments = this.#k("am", adamMoments, [cells, 2], betas)(hyper, squaredNorm, grads, m, v);
       const newParams = this.#k("ap", adamParams, cells, betas)(hyper, groups, params, moments);
       return { params: newParams, moments, grads, squaredNorm, heads };

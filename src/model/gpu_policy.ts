@@ -161,6 +161,8 @@ class GpuPolicyEngine implements GpuPolicy {
     const result = await plan.run(...args);
     this.#ranOn = plan.backend ?? this.#ctx.backend;
     readInto(result.actions, out.actions);
+    // WebGPU hands action 0 back as -0 (seen on the llvmpipe adapter); callers compare and index with it.
+    if (head.kind === "categorical") for (let i = 0; i < batch; i++) out.actions[i] = out.actions[i]! + 0;
     readInto(result.logProbs, out.logProbs);
     readValues(result.heads, batch, out.values);
   }
