@@ -116,3 +116,27 @@ export {
   type ProgressMetrics,
   type ProgressSink,
 } from "./src/logging/console_progress.ts";
+export { gae, type GaeInput, type GaeOptions, type GaeOutput } from "./src/core/gae.ts";
+export { RunningMeanStd, type RunningMeanStdState } from "./src/core/running_mean_std.ts";
+export type * from "./src/operators/types.ts";
+export { transitions } from "./src/operators/transitions.ts";
+export { rollout, type RolloutOptions } from "./src/operators/rollout.ts";
+export { advantage, type AdvantageOptions } from "./src/operators/advantage.ts";
+export { minibatches, type MinibatchesOptions } from "./src/operators/minibatches.ts";
+export { ppoUpdate, type PpoUpdateOptions, type UpdateTarget } from "./src/operators/ppo_update.ts";
+export { iterationMetrics, type IterationMetricsOptions } from "./src/operators/iteration_metrics.ts";
+export { Collector, type CollectorOptions, type CollectorState } from "./src/operators/collector.ts";
+export {
+  type BackendChoice,
+  DEFAULT_CONFIG,
+  type DerivedSizes,
+  derivedSizes,
+  type PpoConfig,
+  resolveConfig,
+} from "./src/config/ppo_config.ts";
+export { presetFor, PRESETS } from "./src/config/presets.ts";
+export { createPolicy, type CreatePolicyOptions } from "./src/model/create_policy.ts";
+export { type Agent, createAgent, networkConfig } from "./src/train/create_agent.ts";
+export { ppoIteration, type PpoIterationOptions } from "./src/train/ppo_iteration.ts";
+export { type Run, type RunSummary, train, type TrainOptions } from "./src/train/train.ts";
+export { evaluate, type EvaluateOptions, type EvaluationResult } from "./src/train/evaluate.ts";

@@ -79,6 +79,8 @@ export class Collector {
   globalStep = 0;
   /** When true, normalisation statistics stop updating (evaluation). */
   frozen = false;
+  /** When true, act greedily (argmax or mean) instead of sampling (evaluation). */
+  deterministic = false;
   readonly observationStats: RunningMeanStd | null;
   readonly returnStats: RunningMeanStd | null;
   #rng: Rng;
@@ -162,7 +164,7 @@ export class Collector {
     const gaussian = this.engine.layout.config.head.kind === "gaussian";
     for (let i = 0; i < this.#noise.length; i++) this.#noise[i] = gaussian ? rng.normal() : rng.random();
     const acted = this.engine.act(
-      { obs: this.#obs, batch: n, noise: this.#noise },
+      { obs: this.#obs, batch: n, noise: this.#noise, deterministic: this.deterministic },
       { actions: this.#actions, logProbs: this.#logProbs, values: this.#values },
     );
     return acted instanceof Promise ? acted.then(() => this.#afterAct()) : this.#afterAct();

@@ -14,8 +14,8 @@ export interface UpdateTarget {
 export interface PpoUpdateOptions extends Omit<TrainStepOptions, "learningRate" | "criticLearningRate"> {
   /** Initial actor (and critic) learning rate. */
   readonly learningRate: number;
-  /** Initial critic learning rate, if it differs. */
-  readonly criticLearningRate?: number;
+  /** Initial critic learning rate, if it differs (null: the same as `learningRate`, as in a resolved config). */
+  readonly criticLearningRate?: number | null;
   /** Anneal the learning rates linearly to 0 over this many iterations; absent: constant. */
   readonly annealIterations?: number;
   /** Stop the iteration's remaining epochs when an epoch ends with approx KL above this. */
@@ -59,12 +59,12 @@ export function ppoUpdate(
         const iteration = mb.batch.policyVersion;
         const frac = options.annealIterations === undefined ? 1 : 1 - iteration / options.annealIterations;
         const learningRate = frac * options.learningRate;
+        const { criticLearningRate, annealIterations: _anneal, targetKl: _targetKl, ...lossOptions } =
+          options;
         const stepOptions: TrainStepOptions = {
-          ...options,
+          ...lossOptions,
           learningRate,
-          ...(options.criticLearningRate === undefined
-            ? {}
-            : { criticLearningRate: frac * options.criticLearningRate }),
+          ...(criticLearningRate == null ? {} : { criticLearningRate: frac * criticLearningRate }),
         };
         return maybeAsync(target.engine.trainStep(buffers.gather(mb), stepOptions)).pipe(
           map((losses): UpdateResult => {
@@ -93,7 +93,7 @@ export function ppoUpdate(
 function validate(options: PpoUpdateOptions): void {
   const positive: [string, number | undefined][] = [
     ["learningRate", options.learningRate],
-    ["criticLearningRate", options.criticLearningRate],
+    ["criticLearningRate", options.criticLearningRate ?? undefined],
     ["clipCoef", options.clipCoef],
     ["maxGradNorm", options.maxGradNorm],
     ["annealIterations", options.annealIterations],

@@ -1,0 +1,60 @@
+/**
+ * `deno task eval --checkpoint <path> [--episodes N] [--stochastic]`: plays a trained policy and prints the mean
+ * and standard deviation of its returns and lengths.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { evaluate } from "../src/train/evaluate.ts";
+
+const USAGE = `Usage: deno task eval --checkpoint <path> [flags]
+
+  --checkpoint <path>   a training checkpoint (runs/<name>/checkpoints/latest.safetensors or best.safetensors)
+  --episodes <n>        episodes to play (default: 10)
+  --stochastic          sample actions instead of acting greedily (argmax / mean)
+  --seed <n>            seed of the evaluation envs (default: 1000)
+  --help                this text`;
+
+async function main(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      checkpoint: { type: "string" },
+      episodes: { type: "string", default: "10" },
+      stochastic: { type: "boolean", default: false },
+      seed: { type: "string", default: "1000" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (values.checkpoint === undefined) {
+    console.error(`ppo-flow: --checkpoint is required\n\n${USAGE}`);
+    return 2;
+  }
+  const result = await evaluate(values.checkpoint, {
+    episodes: Number(values.episodes),
+    stochastic: values.stochastic,
+    seed: Number(values.seed),
+  });
+  const mode = values.stochastic ? "stochastic" : "greedy";
+  console.log(
+    `${result.envId}: ${result.returns.length} episodes (${mode}): return ${
+      result.meanReturn.toFixed(2)
+    } +- ${result.stdReturn.toFixed(2)}, length ${result.meanLength.toFixed(1)} +- ${
+      result.stdLength.toFixed(1)
+    }`,
+  );
+  return 0;
+}
+
+if (import.meta.main) {
+  try {
+    Deno.exit(await main(Deno.args));
+  } catch (error) {
+    console.error(`ppo-flow: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+    Deno.exit(1);
+  }
+}
