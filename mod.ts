@@ -83,6 +83,14 @@ export {
   type ReferencePolicy,
   type ReferencePolicyOptions,
 } from "./src/model/reference_policy.ts";
+export { createGpuPolicy, type GpuPolicy, type GpuPolicyOptions } from "./src/model/gpu_policy.ts";
+export {
+  type BackendName,
+  type BackendProbe,
+  BACKENDS,
+  chooseBackend,
+  probeBackend,
+} from "./src/kernels/backend.ts";
 export { crc32c } from "./src/io/crc32c.ts";
 export {
   decodeSafetensors,

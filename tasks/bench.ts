@@ -5,6 +5,9 @@
  * @module
  */
 import { benchEnvs } from "./bench_envs.ts";
+import { benchKernels } from "./bench_kernels.ts";
 
 console.log("ppo-flow benchmarks\n");
 await benchEnvs();
+console.log();
+await benchKernels();

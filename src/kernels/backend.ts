@@ -81,15 +81,15 @@ async function runProbe(backend: BackendName): Promise<BackendProbe> {
       let total = 0;
       for (let i = 0; i < this.constants.n; i++) total += a[i]!;
       return total;
-    }, { size: 4096, constants: { n: length } });
+    }, { size: 8192, constants: { n: length } });
     const plan = ctx.plan<Record<string, Float32Array>>(1, (a) => ({ out: sum(sum(a!)) }));
-    const result = (await plan.run(new Float32Array(4096).fill(1))).out;
+    const result = (await plan.run(new Float32Array(8192).fill(1))).out;
     const expected = length * length;
-    const works = result?.[4095] === expected;
+    const works = result?.[8191] === expected;
     const executorKind = plan.executorKind;
     const ran = plan.backend;
     const reason = !works
-      ? `the probe plan returned ${result?.[4095]} instead of ${expected}`
+      ? `the probe plan returned ${result?.[8191]} instead of ${expected}`
       : ran !== backend
       ? `plans fell back to ${ran}: ${plan.fallbackReason}`
       : undefined;
