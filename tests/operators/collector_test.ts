@@ -1,0 +1,122 @@
+import assert from "node:assert/strict";
+import { Collector } from "../../src/operators/collector.ts";
+import { VecEnv } from "../../src/envs/vec_env.ts";
+import { createReferencePolicy } from "../../src/model/reference_policy.ts";
+import { paramLayout } from "../../src/model/param_layout.ts";
+import type { ActInput, ActOutput, PolicyEngine } from "../../src/model/types.ts";
+import type { StepBatch } from "../../src/operators/types.ts";
+
+function cartPolePolicy(seed = 0) {
+  const layout = paramLayout({
+    obsDim: 4,
+    head: { kind: "categorical", n: 2 },
+    hidden: [8],
+    activation: "tanh",
+    shared: false,
+  });
+  return createReferencePolicy(layout, { seed });
+}
+
+/** A gaussian "policy" whose action is always `action` (to test clipping). */
+function constantGaussian(action: number): PolicyEngine {
+  const layout = paramLayout({
+    obsDim: 3,
+    head: { kind: "gaussian", dim: 1, logStd: "learned", initLogStd: 0 },
+    hidden: [4],
+    activation: "tanh",
+    shared: false,
+  });
+  const base = createReferencePolicy(layout, { seed: 0 });
+  return {
+    ...base,
+    layout,
+    backend: "constant",
+    act(input: ActInput, out: ActOutput) {
+      out.actions.fill(action, 0, input.batch);
+      out.logProbs.fill(0, 0, input.batch);
+      out.values.fill(0, 0, input.batch);
+    },
+  } as PolicyEngine;
+}
+
+function copyStep(step: StepBatch) {
+  return {
+    obs: Array.from(step.obs),
+    actions: Array.from(step.actions),
+    rewards: Array.from(step.rewards),
+    done: Array.from(step.terminated).map((t, i) => t || step.truncated[i]),
+  };
+}
+
+Deno.test("Collector replays the same steps for the same seed", () => {
+  const run = () => {
+    const collector = new Collector(cartPolePolicy(), new VecEnv("CartPole-v1", 3), { seed: 5 });
+    return Array.from({ length: 40 }, () => copyStep(collector.step() as StepBatch));
+  };
+  assert.deepEqual(run(), run());
+});
+
+Deno.test("Collector clips continuous actions for the env but keeps the sampled action for the loss", () => {
+  const collector = new Collector(constantGaussian(5), new VecEnv("Pendulum-v1", 1), { seed: 0 });
+  const reference = new VecEnv("Pendulum-v1", 1);
+  reference.reset({ seed: 0 });
+  const step = collector.step() as StepBatch;
+  assert.deepEqual(Array.from(step.actions), [5]);
+  // Pendulum's reward charges the clipped torque (2), so the collector's env saw 2, as the reference does.
+  const expected = reference.step(Float32Array.of(2));
+  assert.equal(step.rewards[0], Math.fround(expected.rewards[0]!));
+});
+
+Deno.test("Collector normalises observations with running statistics, clipped to +-10", () => {
+  const collector = new Collector(cartPolePolicy(), new VecEnv("CartPole-v1", 8), {
+    seed: 1,
+    normalizeObservation: true,
+  });
+  const seen: number[] = [];
+  for (let t = 0; t < 200; t++) seen.push(...(collector.step() as StepBatch).obs);
+  assert.ok(seen.every((x) => Math.abs(x) <= 10));
+  const stats = collector.observationStats!;
+  assert.ok(stats.count > 200 * 8);
+  // Normalised observations of later steps have roughly zero mean and unit variance per dimension.
+  const late = seen.slice(100 * 8 * 4);
+  for (let d = 0; d < 4; d++) {
+    const column = late.filter((_, i) => i % 4 === d);
+    const mean = column.reduce((a, b) => a + b, 0) / column.length;
+    const variance = column.reduce((a, b) => a + (b - mean) ** 2, 0) / column.length;
+    assert.ok(Math.abs(mean) < 0.5, `dim ${d} mean ${mean}`);
+    assert.ok(variance > 0.3 && variance < 3, `dim ${d} variance ${variance}`);
+  }
+});
+
+Deno.test("Collector scales rewards by the std of the discounted return", () => {
+  const collector = new Collector(cartPolePolicy(), new VecEnv("CartPole-v1", 4), {
+    seed: 2,
+    normalizeReward: true,
+    gamma: 0.99,
+  });
+  let last: StepBatch | undefined;
+  for (let t = 0; t < 100; t++) last = collector.step() as StepBatch;
+  const std = Math.sqrt(collector.returnStats!.var[0]! + 1e-8);
+  assert.ok(std > 1, `return std ${std}`);
+  // CartPole pays 1 per step: the scaled reward is 1 / std.
+  for (const r of last!.rewards) assert.ok(Math.abs(r - 1 / std) < 1e-6);
+});
+
+Deno.test("Collector state round-trips: a restored collector continues the same stream", () => {
+  const originalEnv = new VecEnv("CartPole-v1", 2);
+  const original = new Collector(cartPolePolicy(), originalEnv, { seed: 3, normalizeObservation: true });
+  for (let t = 0; t < 30; t++) original.step();
+  const envState = originalEnv.getState();
+  const state = JSON.parse(JSON.stringify(original.getState()));
+  const expected = Array.from({ length: 20 }, () => copyStep(original.step() as StepBatch));
+
+  const restoredEnv = new VecEnv("CartPole-v1", 2);
+  const restored = new Collector(cartPolePolicy(), restoredEnv, { seed: 99, normalizeObservation: true });
+  const { obs } = restoredEnv.setState(JSON.parse(JSON.stringify(envState)));
+  restored.setState(state, obs);
+  assert.deepEqual(Array.from({ length: 20 }, () => copyStep(restored.step() as StepBatch)), expected);
+});
+
+Deno.test("Collector refuses a network that does not fit the env", () => {
+  assert.throws(() => new Collector(cartPolePolicy(), new VecEnv("Acrobot-v1", 1)), /does not fit the env/);
+});
