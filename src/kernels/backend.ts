@@ -9,6 +9,7 @@ export type { BackendName } from "./_gpu.ts";
 
 /** What a probe of one backend found. */
 export interface BackendProbe {
+  /** The probed backend. */
   readonly backend: BackendName;
   /** The probe kernel ran and returned the right numbers. */
   readonly works: boolean;

@@ -42,7 +42,14 @@ export interface GpuPolicyOptions {
 
 /** A {@linkcode PolicyEngine} on gpu.js; every compute method returns a promise. */
 export interface GpuPolicy extends PolicyEngine {
+  /**
+   * The gpu.js executor of the last plan: `"fused-threaded"` or `"fused-sync"` (webasm), `"fused-encoder"`
+   * (webgpu), `"generic"` (cpu, or any plan gpu.js could not fuse); `""` before the first call.
+   */
+  readonly executor: string;
+  /** As {@linkcode PolicyEngine.act}: one plan (forward, sampling, log-probs) and one readback. */
   act(input: ActInput, out: ActOutput): Promise<void>;
+  /** As {@linkcode PolicyEngine.values}. */
   values(obs: Float32Array, batch: number, out: Float32Array): Promise<void>;
   /** As {@linkcode PolicyEngine.evaluate}, plus the `[batch * n]` action mask the actions were sampled under. */
   evaluate(
@@ -52,6 +59,11 @@ export interface GpuPolicy extends PolicyEngine {
     out: EvaluateOutput,
     mask?: Uint8Array,
   ): Promise<void>;
+  /**
+   * As {@linkcode PolicyEngine.trainStep}: forward, loss gradient, backward, global-norm clip and Adam run as
+   * one plan; statistics come from the heads' outputs on the host. A non-finite gradient, moment or updated
+   * parameter throws a `RangeError` naming the tensor and the optimizer step, and nothing changes.
+   */
   trainStep(minibatch: MinibatchData, options: TrainStepOptions): Promise<TrainStepStats>;
   /** Releases kernels, buffers and webasm workers; await it before the process or test ends. */
   dispose(): Promise<void>;
@@ -113,6 +125,7 @@ class GpuPolicyEngine implements GpuPolicy {
   readonly #hyper = new Float32Array(HYPER.size);
   readonly #samples = new Map<number, Float32Array>();
   #ranOn: string;
+  #executor = "";
   readonly #masks = new Map<number, Float32Array>();
   readonly #zeros = new Map<number, Float32Array>();
   #disposed = false;
@@ -141,6 +154,10 @@ class GpuPolicyEngine implements GpuPolicy {
     return this.#ranOn;
   }
 
+  get executor(): string {
+    return this.#executor;
+  }
+
   async act(input: ActInput, out: ActOutput): Promise<void> {
     this.#alive("act");
     const { batch } = input;
@@ -160,9 +177,10 @@ class GpuPolicyEngine implements GpuPolicy {
     if (head.kind === "categorical") args.push(this.#mask("act", input.mask, batch));
     const result = await plan.run(...args);
     this.#ranOn = plan.backend ?? this.#ctx.backend;
+    this.#executor = plan.executorKind;
     readInto(result.actions, out.actions);
     // WebGPU hands action 0 back as -0 (seen on the llvmpipe adapter); callers compare and index with it.
-    if (head.kind === "categorical") for (let i = 0; i < batch; i++) out.actions[i] = out.actions[i]! + 0;
+    if (head.kind === "categorical") { for (let i = 0; i < batch; i++) out.actions[i] = out.actions[i]! + 0; }
     readInto(result.logProbs, out.logProbs);
     readValues(result.heads, batch, out.values);
   }
@@ -175,6 +193,7 @@ class GpuPolicyEngine implements GpuPolicy {
     const plan = this.#plans.values(batch);
     const result = await plan.run(this.#params, obs);
     this.#ranOn = plan.backend ?? this.#ctx.backend;
+    this.#executor = plan.executorKind;
     readValues(result.heads, batch, out);
   }
 
@@ -195,6 +214,7 @@ class GpuPolicyEngine implements GpuPolicy {
     if (this.layout.config.head.kind === "categorical") args.push(this.#mask("evaluate", mask, batch));
     const result = await plan.run(...args);
     this.#ranOn = plan.backend ?? this.#ctx.backend;
+    this.#executor = plan.executorKind;
     readInto(result.logProbs, out.logProbs);
     readInto(result.entropy, out.entropy);
     readValues(result.heads, batch, out.values);
@@ -244,6 +264,7 @@ class GpuPolicyEngine implements GpuPolicy {
     if (this.layout.config.head.kind === "categorical") args.push(this.#mask("train", minibatch.mask, batch));
     const result = await plan.run(...args);
     this.#ranOn = plan.backend ?? this.#ctx.backend;
+    this.#executor = plan.executorKind;
     const squaredNorm = result.squaredNorm[0]!;
     if (!Number.isFinite(squaredNorm)) {
       this.#throwNonFinite("gradient", result.grads, step);

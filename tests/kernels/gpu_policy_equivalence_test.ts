@@ -294,6 +294,15 @@ for (const { backend, ignore, note } of BACKEND_CASES) {
                 `${far} parameters differ by more than 1e-5 at step ${step}, ${where}`,
               );
             }
+            // The optimizer step ran on the backend asked for, fused where gpu.js fuses.
+            assert.equal(gpu.backend, backend);
+            const threaded = batch * Math.max(...layout.config.hidden) >= 8192;
+            const executor = {
+              cpu: "generic",
+              webasm: threaded ? "fused-threaded" : "fused-sync",
+              webgpu: "fused-encoder",
+            };
+            assert.equal(gpu.executor, executor[backend], where);
           } finally {
             await gpu.dispose();
             reference.dispose();
