@@ -17,6 +17,8 @@ const THRESHOLDS: Record<string, number> = {
   "MountainCar-v0": -110,
   "MountainCarContinuous-v0": 90,
   "Pendulum-v1": -250,
+  "LunarLander-v3": 200,
+  "LunarLanderContinuous-v3": 200,
 };
 
 /** One seed's outcome. */
@@ -51,14 +53,17 @@ export async function learnOnce(
   let sum = 0;
   let crossedAt: number | null = null;
   let crossedAfterSeconds: number | null = null;
-  run.episodes$.subscribe((episode) => {
-    window.push(episode.return);
-    sum += episode.return;
-    if (window.length > 100) sum -= window.shift()!;
-    if (crossedAt === null && window.length === 100 && sum / 100 >= threshold) {
-      crossedAt = episode.globalStep;
-      crossedAfterSeconds = (performance.now() - start) / 1000;
-    }
+  run.episodes$.subscribe({
+    error: () => {},
+    next: (episode) => {
+      window.push(episode.return);
+      sum += episode.return;
+      if (window.length > 100) sum -= window.shift()!;
+      if (crossedAt === null && window.length === 100 && sum / 100 >= threshold) {
+        crossedAt = episode.globalStep;
+        crossedAfterSeconds = (performance.now() - start) / 1000;
+      }
+    },
   });
   const summary = await run.done;
   return {

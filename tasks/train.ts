@@ -70,7 +70,8 @@ async function main(args: string[]): Promise<number> {
   const progress = values.quiet
     ? null
     : new ConsoleProgress(config.totalTimesteps, { isTerminal: Deno.stderr.isTerminal() });
-  run.iterations$.subscribe((metrics) => progress?.update(metrics as unknown as Record<string, number>));
+  // A failed run rejects `done`, reported below; the stream's error needs no second report.
+  run.iterations$.subscribe({ next: (metrics) => progress?.update(metrics), error: () => {} });
 
   let interrupts = 0;
   const onSignal = () => {

@@ -162,7 +162,10 @@ export class Collector {
     this.#obs.set(this.#nextObs);
     const rng = this.#rng;
     const gaussian = this.engine.layout.config.head.kind === "gaussian";
-    for (let i = 0; i < this.#noise.length; i++) this.#noise[i] = gaussian ? rng.normal() : rng.random();
+    // Uniforms get 24 random bits so they are exact in float32: a float64 draw just below 1 would round up to 1.
+    for (let i = 0; i < this.#noise.length; i++) {
+      this.#noise[i] = gaussian ? rng.normal() : (rng.nextUint32() >>> 8) / 16777216;
+    }
     const acted = this.engine.act(
       { obs: this.#obs, batch: n, noise: this.#noise, deterministic: this.deterministic },
       { actions: this.#actions, logProbs: this.#logProbs, values: this.#values },

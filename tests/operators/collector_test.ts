@@ -120,3 +120,29 @@ Deno.test("Collector state round-trips: a restored collector continues the same 
 Deno.test("Collector refuses a network that does not fit the env", () => {
   assert.throws(() => new Collector(cartPolePolicy(), new VecEnv("Acrobot-v1", 1)), /does not fit the env/);
 });
+
+Deno.test("Collector draws categorical uniforms exact in float32 and below 1", () => {
+  const layout = paramLayout({
+    obsDim: 4,
+    head: { kind: "categorical", n: 2 },
+    hidden: [8],
+    activation: "tanh",
+    shared: false,
+  });
+  const base = createReferencePolicy(layout, { seed: 0 });
+  const noise: number[] = [];
+  const engine = {
+    ...base,
+    layout,
+    backend: "recording",
+    act(input: ActInput, out: ActOutput) {
+      noise.push(...input.noise);
+      base.act(input, out);
+    },
+  } as PolicyEngine;
+  const collector = new Collector(engine, new VecEnv("CartPole-v1", 16), { seed: 4 });
+  for (let t = 0; t < 500; t++) collector.step();
+  assert.equal(noise.length, 8000);
+  // 24-bit draws: a float64 uniform just below 1 would round to exactly 1 in a Float32Array.
+  assert.ok(noise.every((u) => u >= 0 && u < 1 && Number.isInteger(u * 2 ** 24)));
+});
