@@ -30,6 +30,7 @@ export { Acrobot } from "./src/envs/acrobot.ts";
 export { MountainCar } from "./src/envs/mountain_car.ts";
 export { MountainCarContinuous } from "./src/envs/mountain_car_continuous.ts";
 export { Pendulum } from "./src/envs/pendulum.ts";
+export { LunarLander, type LunarLanderOptions, type LunarLanderScene } from "./src/envs/lunar_lander.ts";
 export type * from "./src/model/types.ts";
 export { paramLayout } from "./src/model/param_layout.ts";
 export { denseForward, type DenseForwardOptions, type DenseLayer } from "./src/core/dense_forward.ts";
@@ -83,7 +84,12 @@ export {
   type ReferencePolicy,
   type ReferencePolicyOptions,
 } from "./src/model/reference_policy.ts";
-export { createGpuPolicy, type GpuPolicy, type GpuPolicyOptions } from "./src/model/gpu_policy.ts";
+export {
+  createGpuPolicy,
+  DEFAULT_THREAD_CELLS,
+  type GpuPolicy,
+  type GpuPolicyOptions,
+} from "./src/model/gpu_policy.ts";
 export {
   type BackendName,
   type BackendProbe,

@@ -575,7 +575,10 @@ export interface ReduceConstants {
   readonly chunk: number;
 }
 
-/** Partial sums of squares over `[ceil(length / chunk)]`: the first stage of the global gradient norm. */
+/**
+ * Partial sums of squares over `[ceil(length / chunk)]`: the global gradient norm. With one chunk covering the
+ * whole vector this is the norm in one step (cheaper than a second step for vectors of up to about 64k values).
+ */
 export function sumSquaresPartial(this: KernelThis<ReduceConstants>, values: Float32Array): number {
   const start = this.thread.x * this.constants.chunk;
   let sum = 0;
@@ -605,39 +608,32 @@ export interface AdamConstants {
 }
 
 /**
- * Adam's moments after the step, over `[padded size, 2]`: row 0 the first moment, row 1 the second. The gradient
- * is first clipped by global norm as `torch.nn.utils.clip_grad_norm_` does: scaled by `max / (norm + 1e-6)`
- * when that is below 1.
+ * One Adam step over `[padded size, 3]`: row 0 the new first moment, row 1 the new second moment, row 2 the new
+ * parameters (PyTorch's formulation: `p - lr / c1 * m / (sqrt(v) / sqrt(c2) + eps)`). One kernel rather than
+ * one per output: each plan step costs a barrier between webasm workers, and recomputing the moments per row is
+ * a few multiply-adds. The gradient is first clipped by global norm as `torch.nn.utils.clip_grad_norm_` does
+ * (scaled by `max / (norm + 1e-6)` when that is below 1). `groups[x]` is 0 for actor, 1 for critic and 2 for
+ * frozen parameters, which keep their value.
  */
-export function adamMoments(
+export function adamStep(
   this: KernelThis<AdamConstants>,
   hyper: Float32Array,
   squaredNorm: Float32Array,
   grads: Float32Array,
   m: Float32Array,
   v: Float32Array,
+  params: Float32Array,
+  groups: Float32Array,
 ): number {
   const g = grads[this.thread.x]! * Math.min(1, hyper[5]! / (Math.sqrt(squaredNorm[0]!) + 1e-6));
-  if (this.thread.y === 0) return this.constants.beta1 * m[this.thread.x]! + this.constants.oneMinusBeta1 * g;
-  return this.constants.beta2 * v[this.thread.x]! + this.constants.oneMinusBeta2 * g * g;
-}
-
-/**
- * The parameters after one Adam step, PyTorch's formulation: `p - lr / c1 * m / (sqrt(v) / sqrt(c2) + eps)`.
- * `groups[x]` is 0 for actor, 1 for critic and 2 for frozen parameters, which keep their value.
- */
-export function adamParams(
-  this: KernelThis<AdamConstants>,
-  hyper: Float32Array,
-  groups: Float32Array,
-  params: Float32Array,
-  moments: Matrix,
-): number {
+  const first = this.constants.beta1 * m[this.thread.x]! + this.constants.oneMinusBeta1 * g;
+  if (this.thread.y === 0) return first;
+  const second = this.constants.beta2 * v[this.thread.x]! + this.constants.oneMinusBeta2 * g * g;
+  if (this.thread.y === 1) return second;
   const group = groups[this.thread.x]!;
   const p = params[this.thread.x]!;
   if (group > 1.5) return p;
   let rate = hyper[0]!;
   if (group > 0.5) rate = hyper[1]!;
-  const denominator = Math.sqrt(moments[1]![this.thread.x]!) / Math.sqrt(hyper[8]!) + hyper[6]!;
-  return p - rate / hyper[7]! * moments[0]![this.thread.x]! / denominator;
+  return p - rate / hyper[7]! * first / (Math.sqrt(second) / Math.sqrt(hyper[8]!) + hyper[6]!);
 }

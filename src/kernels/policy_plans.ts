@@ -10,8 +10,7 @@
 import type { DenseInfo, ParamLayout } from "../model/types.ts";
 import type { GpuContext, Kernel, KernelThis, KernelValue, Matrix, Plan } from "./_gpu.ts";
 import {
-  adamMoments,
-  adamParams,
+  adamStep,
   categoricalEntropy,
   categoricalHeadGrad,
   categoricalLogProb,
@@ -58,10 +57,11 @@ export interface EvaluateResult {
 
 /** Results of a train plan: the candidate state after one step, and what the host needs for the statistics. */
 export interface TrainResult {
-  /** Padded to a multiple of 4; the first `layout.size` values count. */
-  readonly params: Float32Array;
-  /** Row 0: Adam's first moment, row 1: its second moment (padded like `params`). */
-  readonly moments: Matrix;
+  /**
+   * Row 0: Adam's first moment, row 1: its second moment, row 2: the parameters, each padded to a multiple of 4
+   * (the first `layout.size` values count).
+   */
+  readonly next: Matrix;
   readonly grads: Float32Array;
   /** `[1]` squared global gradient norm before clipping. */
   readonly squaredNorm: Float32Array;
@@ -73,7 +73,9 @@ export interface TrainResult {
 export const ADAM_BETAS = [0.9, 0.999] as const;
 
 const ACTIVATION_CODE = { tanh: 1, relu: 2 } as const;
-const REDUCE_CHUNK = 256;
+/** Up to this many parameters the squared norm is one serial loop; above, partial sums then their sum. */
+const ONE_STEP_NORM = 65536;
+const REDUCE_CHUNK = 1024;
 /** Gradient pieces per join kernel: with the carried vector and the output, 8 storage buffers on webgpu. */
 const JOIN_STAGE = 6;
 
@@ -261,20 +263,26 @@ export class PolicyPlans {
           );
       }
       const grads = this.#join(pieces, extra);
-      const partials = Math.ceil(size / REDUCE_CHUNK);
-      const partial = this.#k("ssp", sumSquaresPartial, partials, { length: size, chunk: REDUCE_CHUNK })(
-        grads,
-      );
-      const squaredNorm = this.#k("ssa", sumAll, 1, { length: partials, chunk: 1 })(partial);
+      const chunk = size <= ONE_STEP_NORM ? size : REDUCE_CHUNK;
+      const partials = Math.ceil(size / chunk);
+      let squaredNorm = this.#k("ssp", sumSquaresPartial, partials, { length: size, chunk })(grads);
+      if (partials > 1) squaredNorm = this.#k("ssa", sumAll, 1, { length: partials, chunk: 1 })(squaredNorm);
       const betas = {
         beta1: ADAM_BETAS[0],
         beta2: ADAM_BETAS[1],
         oneMinusBeta1: 1 - ADAM_BETAS[0],
         oneMinusBeta2: 1 - ADAM_BETAS[1],
       };
-      const moments = this.#k("am", adamMoments, [cells, 2], betas)(hyper, squaredNorm, grads, m, v);
-      const newParams = this.#k("ap", adamParams, cells, betas)(hyper, groups, params, moments);
-      return { params: newParams, moments, grads, squaredNorm, heads };
+      const next = this.#k("adam", adamStep, [cells, 3], betas)(
+        hyper,
+        squaredNorm,
+        grads,
+        m,
+        v,
+        params,
+        groups,
+      );
+      return { next, grads, squaredNorm, heads };
     }) as Plan<TrainResult>;
   }
 

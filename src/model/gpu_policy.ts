@@ -22,6 +22,9 @@ import type {
   TrainStepStats,
 } from "./types.ts";
 
+/** Default of {@linkcode GpuPolicyOptions.threadCells}: 512 samples of a 64-wide network. */
+export const DEFAULT_THREAD_CELLS = 32768;
+
 /** Options of {@linkcode createGpuPolicy}. */
 export interface GpuPolicyOptions {
   /** Backend to run on; `"auto"` picks the fastest that works here (see `chooseBackend`). @default {"auto"} */
@@ -34,8 +37,10 @@ export interface GpuPolicyOptions {
   readonly seed?: number;
   /**
    * webasm: plans whose batch times widest hidden layer reaches this many cells run on the worker pool; smaller
-   * ones stay on one thread, where the pool's dispatch (about 170 us) would cost more than it saves.
-   * @default {8192}
+   * ones stay on one thread. Measured on the 2-core machine (`deno task bench`), a 64-wide update gains from
+   * two workers at minibatch 512 and loses at 128: a dispatch costs about 200 us and each plan step a barrier
+   * of about 55 us.
+   * @default {DEFAULT_THREAD_CELLS}
    */
   readonly threadCells?: number;
 }
@@ -110,7 +115,7 @@ export async function createGpuPolicy(
   }
   const backend = requested === "auto" ? await chooseBackend() : requested;
   const ctx = await GpuContext.open(backend);
-  return new GpuPolicyEngine(ctx, layout, params, options.threadCells ?? 8192);
+  return new GpuPolicyEngine(ctx, layout, params, options.threadCells ?? DEFAULT_THREAD_CELLS);
 }
 
 class GpuPolicyEngine implements GpuPolicy {
@@ -274,14 +279,15 @@ class GpuPolicyEngine implements GpuPolicy {
         }`,
       );
     }
-    this.#throwNonFinite("first moment", result.moments[0]!, step);
-    this.#throwNonFinite("second moment", result.moments[1]!, step);
-    this.#throwNonFinite("updated value", result.params, step);
+    const [m, v, params] = result.next as [Float32Array, Float32Array, Float32Array];
+    this.#throwNonFinite("first moment", m, step);
+    this.#throwNonFinite("second moment", v, step);
+    this.#throwNonFinite("updated value", params, step);
     const stats = this.#trainStats(minibatch, options, advantages, result.heads, Math.sqrt(squaredNorm));
     const size = this.layout.size;
-    this.#params.set(result.params.subarray(0, size));
-    this.#m = Float32Array.from(result.moments[0]!.subarray(0, size));
-    this.#v = Float32Array.from(result.moments[1]!.subarray(0, size));
+    this.#params.set(params.subarray(0, size));
+    this.#m = Float32Array.from(m.subarray(0, size));
+    this.#v = Float32Array.from(v.subarray(0, size));
     this.#step = step;
     return stats;
   }

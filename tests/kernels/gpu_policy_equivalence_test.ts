@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { Rng } from "../../src/core/rng.ts";
-import { createGpuPolicy } from "../../src/model/gpu_policy.ts";
+import { createGpuPolicy, DEFAULT_THREAD_CELLS } from "../../src/model/gpu_policy.ts";
 import { initParams } from "../../src/model/init_params.ts";
 import { paramLayout } from "../../src/model/param_layout.ts";
 import { createReferencePolicy } from "../../src/model/reference_policy.ts";
@@ -296,7 +296,7 @@ for (const { backend, ignore, note } of BACKEND_CASES) {
             }
             // The optimizer step ran on the backend asked for, fused where gpu.js fuses.
             assert.equal(gpu.backend, backend);
-            const threaded = batch * Math.max(...layout.config.hidden) >= 8192;
+            const threaded = batch * Math.max(...layout.config.hidden) >= DEFAULT_THREAD_CELLS;
             const executor = {
               cpu: "generic",
               webasm: threaded ? "fused-threaded" : "fused-sync",
