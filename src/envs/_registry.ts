@@ -1,5 +1,6 @@
 import { Acrobot } from "./acrobot.ts";
 import { CartPole } from "./cart_pole.ts";
+import { LunarLander, type LunarLanderOptions } from "./lunar_lander.ts";
 import { MountainCar } from "./mountain_car.ts";
 import { MountainCarContinuous } from "./mountain_car_continuous.ts";
 import { Pendulum } from "./pendulum.ts";
@@ -19,11 +20,19 @@ function builtIn(create: () => Env): [string, Registration] {
   return [spec.id, { factory: create, spec }];
 }
 
-/** Every id `make` knows, with the classic-control environments registered up front. */
+function withOptions(create: EnvFactory): [string, Registration] {
+  const spec = create({}).spec;
+  return [spec.id, { factory: create, spec }];
+}
+
+/** Every id `make` knows: the classic-control environments and LunarLander, registered up front. */
 export const registry: Map<string, Registration> = new Map([
   builtIn(() => new CartPole()),
   builtIn(() => new Acrobot()),
   builtIn(() => new MountainCar()),
   builtIn(() => new MountainCarContinuous()),
   builtIn(() => new Pendulum()),
+  // `make`'s envOptions are the constructor's options; LunarLander checks their names and types.
+  withOptions((options) => new LunarLander({ ...options, continuous: false } as LunarLanderOptions)),
+  withOptions((options) => new LunarLander({ ...options, continuous: true } as LunarLanderOptions)),
 ]);
