@@ -6,8 +6,11 @@
  */
 import { benchEnvs } from "./bench_envs.ts";
 import { benchKernels } from "./bench_kernels.ts";
+import { benchLunar } from "./bench_lunar.ts";
 
 console.log("ppo-flow benchmarks\n");
 await benchEnvs();
+console.log();
+await benchLunar();
 console.log();
 await benchKernels();
