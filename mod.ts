@@ -84,12 +84,8 @@ export {
   type ReferencePolicy,
   type ReferencePolicyOptions,
 } from "./src/model/reference_policy.ts";
-export {
-  createGpuPolicy,
-  DEFAULT_THREAD_CELLS,
-  type GpuPolicy,
-  type GpuPolicyOptions,
-} from "./src/model/gpu_policy.ts";
+export { createGpuPolicy, type GpuPolicy, type GpuPolicyOptions } from "./src/model/gpu_policy.ts";
+export type { Threads } from "./src/kernels/policy_plans.ts";
 export {
   type BackendName,
   type BackendProbe,

@@ -37,12 +37,10 @@ const OPTIONS: TrainStepOptions = {
   normAdv: true,
 };
 
-/** An engine under measurement; the gpu.js ones report what actually ran. */
+/** An engine under measurement. */
 interface Contender {
   readonly label: string;
   readonly engine: PolicyEngine;
-  /** Slower engines get fewer repetitions per round, so a round stays short. */
-  readonly weight: number;
 }
 
 /**
@@ -73,7 +71,6 @@ export async function benchKernels(options: BenchKernelsOptions = {}): Promise<v
   const contenders: Contender[] = [{
     label: "reference",
     engine: createReferencePolicy(layout, { params }),
-    weight: 1,
   }];
   log(
     `kernels: CartPole actor 4-64-64-2 + critic 4-64-64-1, >= ${seconds} s per figure; auto backend: ${auto}`,
@@ -88,11 +85,13 @@ export async function benchKernels(options: BenchKernelsOptions = {}): Promise<v
       ? ""
       : ` [${probe.software ? "software " : ""}${probe.adapter}]`;
     const engine = await createGpuPolicy(layout, { backend, params });
-    contenders.push({ label: `${backend}${backend === auto ? " (auto)" : ""}${adapter}`, engine, weight: 1 });
+    contenders.push({ label: `${backend}${backend === auto ? " (auto)" : ""}${adapter}`, engine });
     if (backend === "webasm") {
-      // The same backend kept on one thread, to show what the worker pool adds.
-      const single = await createGpuPolicy(layout, { backend, params, threadCells: Infinity });
-      contenders.push({ label: "webasm, one thread", engine: single, weight: 1 });
+      // The two choices "auto" measures between, forced, to show what the worker pool adds or costs.
+      for (const threads of ["on", "off"] as const) {
+        const forced = await createGpuPolicy(layout, { backend, params, threads });
+        contenders.push({ label: `webasm threads ${threads}`, engine: forced });
+      }
     }
   }
   try {

@@ -9,6 +9,7 @@
  */
 import type { DenseInfo, ParamLayout } from "../model/types.ts";
 import type { GpuContext, Kernel, KernelThis, KernelValue, Matrix, Plan } from "./_gpu.ts";
+import { AdaptivePlan } from "./adaptive_plan.ts";
 import {
   adamStep,
   categoricalEntropy,
@@ -69,6 +70,12 @@ export interface TrainResult {
   readonly heads: Matrix;
 }
 
+/**
+ * webasm threads: `"auto"` measures, per plan, the worker pool against one thread on the first calls and keeps
+ * the faster; `"on"` and `"off"` force it. Other backends ignore it.
+ */
+export type Threads = "auto" | "on" | "off";
+
 /** Adam's betas (PyTorch defaults, as CleanRL). */
 export const ADAM_BETAS = [0.9, 0.999] as const;
 
@@ -109,16 +116,15 @@ export function padded(size: number): number {
 export class PolicyPlans {
   readonly #ctx: GpuContext;
   readonly #layout: ParamLayout;
-  /** Batches of at least this many hidden cells run on the worker pool (webasm); smaller ones stay on one thread. */
-  readonly #threadCells: number;
+  readonly #threads: Threads;
   readonly #plans = new Map<string, Plan<unknown>>();
   readonly #kernels = new Map<string, Kernel>();
   readonly #stages: readonly Stage[];
 
-  constructor(ctx: GpuContext, layout: ParamLayout, threadCells: number) {
+  constructor(ctx: GpuContext, layout: ParamLayout, threads: Threads = "auto") {
     this.#ctx = ctx;
     this.#layout = layout;
-    this.#threadCells = threadCells;
+    this.#threads = threads;
     this.#stages = stagesOf(layout);
   }
 
@@ -289,10 +295,15 @@ export class PolicyPlans {
   #plan(key: string, batch: number, arity: number, orchestrate: (args: Handle[]) => Record<string, Handle>) {
     let plan = this.#plans.get(key);
     if (!plan) {
-      const widest = Math.max(...this.#layout.config.hidden, 1);
-      plan = this.#ctx.plan(arity, (...args) => orchestrate(args), {
-        threads: batch * widest >= this.#threadCells,
-      });
+      const build = (threads: boolean) => this.#ctx.plan(arity, (...args) => orchestrate(args), { threads });
+      // gpu.js splits a plan over workers only when a step has more than 4096 cells (2 workers from 8192).
+      const splittable = this.#ctx.backend === "webasm" &&
+        batch * Math.max(...this.#layout.config.hidden, 1) >= 8192;
+      plan = !splittable || this.#threads === "off"
+        ? build(false)
+        : this.#threads === "on"
+        ? build(true)
+        : new AdaptivePlan([build(true), build(false)]);
       this.#plans.set(key, plan);
     }
     return plan;

@@ -9,7 +9,7 @@ import { GpuContext, type Matrix, readInto } from "../kernels/_gpu.ts";
 import { HYPER, SAMPLE } from "../kernels/mlp_kernels.ts";
 import { Rng } from "../core/rng.ts";
 import { initParams } from "./init_params.ts";
-import { ADAM_BETAS, PolicyPlans } from "../kernels/policy_plans.ts";
+import { ADAM_BETAS, PolicyPlans, type Threads } from "../kernels/policy_plans.ts";
 import type {
   ActInput,
   ActOutput,
@@ -22,9 +22,6 @@ import type {
   TrainStepStats,
 } from "./types.ts";
 
-/** Default of {@linkcode GpuPolicyOptions.threadCells}: 512 samples of a 64-wide network. */
-export const DEFAULT_THREAD_CELLS = 32768;
-
 /** Options of {@linkcode createGpuPolicy}. */
 export interface GpuPolicyOptions {
   /** Backend to run on; `"auto"` picks the fastest that works here (see `chooseBackend`). @default {"auto"} */
@@ -36,13 +33,13 @@ export interface GpuPolicyOptions {
   /** Seed for the initial parameters when neither `params` nor `rng` is given. @default {0} */
   readonly seed?: number;
   /**
-   * webasm: plans whose batch times widest hidden layer reaches this many cells run on the worker pool; smaller
-   * ones stay on one thread. Measured on the 2-core machine (`deno task bench`), a 64-wide update gains from
-   * two workers at minibatch 512 and loses at 128: a dispatch costs about 200 us and each plan step a barrier
-   * of about 55 us.
-   * @default {DEFAULT_THREAD_CELLS}
+   * webasm threads. `"auto"`: each plan is compiled for the worker pool and for one thread, and the first calls
+   * measure which is faster on this machine now (two workers win from about minibatch 256 on 64-wide networks on
+   * an idle 2-core machine, and lose when other processes hold the cores); `"on"`, `"off"`: forced. Results are
+   * identical either way.
+   * @default {"auto"}
    */
-  readonly threadCells?: number;
+  readonly threads?: Threads;
 }
 
 /** A {@linkcode PolicyEngine} on gpu.js; every compute method returns a promise. */
@@ -115,7 +112,7 @@ export async function createGpuPolicy(
   }
   const backend = requested === "auto" ? await chooseBackend() : requested;
   const ctx = await GpuContext.open(backend);
-  return new GpuPolicyEngine(ctx, layout, params, options.threadCells ?? DEFAULT_THREAD_CELLS);
+  return new GpuPolicyEngine(ctx, layout, params, options.threads ?? "auto");
 }
 
 class GpuPolicyEngine implements GpuPolicy {
@@ -135,11 +132,11 @@ class GpuPolicyEngine implements GpuPolicy {
   readonly #zeros = new Map<number, Float32Array>();
   #disposed = false;
 
-  constructor(ctx: GpuContext, layout: ParamLayout, params: Float32Array, threadCells: number) {
+  constructor(ctx: GpuContext, layout: ParamLayout, params: Float32Array, threads: Threads) {
     this.layout = layout;
     this.#ctx = ctx;
     this.#ranOn = ctx.backend;
-    this.#plans = new PolicyPlans(ctx, layout, threadCells);
+    this.#plans = new PolicyPlans(ctx, layout, threads);
     this.#params = Float32Array.from(params);
     this.#m = new Float32Array(layout.size);
     this.#v = new Float32Array(layout.size);

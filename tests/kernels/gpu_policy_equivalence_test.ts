@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { Rng } from "../../src/core/rng.ts";
-import { createGpuPolicy, DEFAULT_THREAD_CELLS } from "../../src/model/gpu_policy.ts";
+import { createGpuPolicy } from "../../src/model/gpu_policy.ts";
 import { initParams } from "../../src/model/init_params.ts";
 import { paramLayout } from "../../src/model/param_layout.ts";
 import { createReferencePolicy } from "../../src/model/reference_policy.ts";
@@ -229,7 +229,8 @@ for (const { backend, ignore, note } of BACKEND_CASES) {
         for (const batch of shape.trainBatches) {
           const params = initParams(layout, new Rng(11));
           const reference = createReferencePolicy(layout, { params });
-          const gpu = await createGpuPolicy(layout, { backend, params });
+          // Threads forced on, so the worker-pool executor is the one checked wherever gpu.js can split a plan.
+          const gpu = await createGpuPolicy(layout, { backend, params, threads: "on" });
           try {
             const rng = new Rng(100 + batch);
             const obs = observations(layout, batch, rng);
@@ -296,7 +297,7 @@ for (const { backend, ignore, note } of BACKEND_CASES) {
             }
             // The optimizer step ran on the backend asked for, fused where gpu.js fuses.
             assert.equal(gpu.backend, backend);
-            const threaded = batch * Math.max(...layout.config.hidden) >= DEFAULT_THREAD_CELLS;
+            const threaded = batch * Math.max(...layout.config.hidden) >= 8192;
             const executor = {
               cpu: "generic",
               webasm: threaded ? "fused-threaded" : "fused-sync",

@@ -1,0 +1,42 @@
+import assert from "node:assert/strict";
+import type { Plan } from "../../src/kernels/_gpu.ts";
+import { AdaptivePlan } from "../../src/kernels/adaptive_plan.ts";
+
+/** A fake plan that spins for `delay()` ms (timers are too coarse) and counts its runs. */
+function busyPlan(name: string, delay: () => number): Plan<string> & { runs: number } {
+  const plan = {
+    runs: 0,
+    run() {
+      plan.runs++;
+      const end = performance.now() + delay();
+      while (performance.now() < end) { /* spin */ }
+      return Promise.resolve(name);
+    },
+    executorKind: name,
+    fallbackReason: null,
+    backend: "webasm",
+  };
+  return plan;
+}
+
+Deno.test("AdaptivePlan alternates while measuring, then keeps the faster variant", async () => {
+  const slow = busyPlan("slow", () => 3);
+  const fast = busyPlan("fast", () => 0.2);
+  const plan = new AdaptivePlan([slow, fast]);
+  for (let i = 0; i < 14; i++) await plan.run();
+  assert.equal(slow.runs, 7);
+  assert.equal(fast.runs, 7);
+  for (let i = 0; i < 50; i++) assert.equal(await plan.run(), "fast");
+  assert.equal(plan.executorKind, "fast");
+});
+
+Deno.test("AdaptivePlan switches when the chosen variant becomes slower", async () => {
+  let secondDelay = 0.2;
+  const plan = new AdaptivePlan([busyPlan("first", () => 1), busyPlan("second", () => secondDelay)]);
+  for (let i = 0; i < 14; i++) await plan.run();
+  assert.equal(await plan.run(), "second");
+  // Load moved: its latest samples now outweigh the other's.
+  secondDelay = 3;
+  for (let i = 0; i < 5; i++) await plan.run();
+  assert.equal(await plan.run(), "first");
+});
