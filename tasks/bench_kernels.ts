@@ -75,6 +75,9 @@ export async function benchKernels(options: BenchKernelsOptions = {}): Promise<v
   log(
     `kernels: CartPole actor 4-64-64-2 + critic 4-64-64-1, >= ${seconds} s per figure; auto backend: ${auto}`,
   );
+  // Threads only pay when cores are free: the load average says how comparable a run is.
+  const load = Deno.loadavg().map((x) => x.toFixed(2)).join(" ");
+  log(`  load average ${load} on ${navigator.hardwareConcurrency} cores`);
   for (const backend of options.backends ?? [...BACKENDS].reverse()) {
     const probe = await probeBackend(backend);
     if (!probe.works) {
