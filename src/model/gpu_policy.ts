@@ -167,12 +167,26 @@ class GpuPolicyEngine implements GpuPolicy {
     const actionDim = head.kind === "categorical" ? 1 : head.dim;
     checkBatch("act", batch);
     checkLength("act", "obs", input.obs, batch * this.layout.config.obsDim);
+    checkFinite("act", "obs", input.obs);
     const deterministic = input.deterministic ?? false;
     const noiseLength = head.kind === "categorical" ? batch : batch * head.dim;
     if (!deterministic) checkLength("act", "noise", input.noise, noiseLength);
     checkLength("act", "out.actions", out.actions, batch * actionDim);
     checkLength("act", "out.logProbs", out.logProbs, batch);
     checkLength("act", "out.values", out.values, batch);
+    if (!deterministic && head.kind === "categorical") {
+      for (let i = 0; i < batch; i++) {
+        const u = input.noise[i]!;
+        if (!(u >= 0 && u < 1)) {
+          throw new RangeError(
+            `Cannot act as uniforms must lie in [0, 1): current value in row ${i} is ${u}`,
+          );
+        }
+      }
+    }
+    if (input.mask !== undefined && head.kind !== "categorical") {
+      throw new TypeError("Cannot act as an action mask needs a categorical head: current head is gaussian");
+    }
     const noise = input.noise.length === noiseLength ? input.noise : this.#zerosOf(noiseLength);
     const plan = this.#plans.act(batch, deterministic);
     const args = [this.#params, input.obs, noise];
@@ -191,6 +205,7 @@ class GpuPolicyEngine implements GpuPolicy {
     this.#alive("compute values");
     checkBatch("compute values", batch);
     checkLength("compute values", "obs", obs, batch * this.layout.config.obsDim);
+    checkFinite("compute values", "obs", obs);
     checkLength("compute values", "out", out, batch);
     const plan = this.#plans.values(batch);
     const result = await plan.run(this.#params, obs);
@@ -331,6 +346,18 @@ class GpuPolicyEngine implements GpuPolicy {
     checkBatch(action, batch);
     checkLength(action, "obs", obs, batch * this.layout.config.obsDim);
     checkLength(action, "actions", actions, batch * (head.kind === "categorical" ? 1 : head.dim));
+    checkFinite(action, "obs", obs);
+    checkFinite(action, "actions", actions);
+    if (head.kind === "categorical") {
+      for (let i = 0; i < batch; i++) {
+        const a = actions[i]!;
+        if (!(Number.isInteger(a) && a >= 0 && a < head.n)) {
+          throw new RangeError(
+            `Cannot ${action} as actions must be integers in [0, ${head.n}): current value in row ${i} is ${a}`,
+          );
+        }
+      }
+    }
   }
 
   /** The mask as floats (1 allowed, 0 masked), or all ones; kernels read floats on every backend. */

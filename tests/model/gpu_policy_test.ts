@@ -80,6 +80,24 @@ Deno.test("gpu policy rejects wrong shapes with a TypeError naming the argument"
       ),
       (error: unknown) => error instanceof TypeError && /mask/.test(error.message),
     );
+    await assert.rejects(
+      policy.act({ obs: new Float32Array(8), batch: 2, noise: new Float32Array([0.5, 1]) }, out),
+      (error: unknown) => error instanceof RangeError && /uniforms must lie in \[0, 1\)/.test(error.message),
+    );
+    await assert.rejects(
+      policy.act({ obs: new Float32Array(8).fill(NaN), batch: 2, noise: new Float32Array(2) }, out),
+      (error: unknown) => error instanceof RangeError && /obs must be finite/.test(error.message),
+    );
+    const eval2 = {
+      logProbs: new Float32Array(2),
+      entropy: new Float32Array(2),
+      values: new Float32Array(2),
+    };
+    await assert.rejects(
+      policy.evaluate(new Float32Array(8), new Float32Array([0, 2]), 2, eval2),
+      (error: unknown) =>
+        error instanceof RangeError && /actions must be integers in \[0, 2\)/.test(error.message),
+    );
     await assert.rejects(policy.values(new Float32Array(8), 2, new Float32Array(3)), TypeError);
     await assert.rejects(policy.values(new Float32Array(8), 0, new Float32Array(0)), RangeError);
     const bad = { ...minibatch(4), returns: new Float32Array(3) };
