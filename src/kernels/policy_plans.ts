@@ -5,6 +5,10 @@
  * call pays one dispatch and one readback. Actor and critic run stacked in the same kernels (see
  * `DenseConstants`), which halves the number of plan steps. Plans are compiled per batch size on first use.
  *
+ * Parameters, Adam moments and minibatch data are plan arguments, copied in per call (three parameter-sized
+ * vectors: about 110 KB for CartPole's networks, a few microseconds), and the updated state comes back in the
+ * one readback: the host keeps the authoritative copy, so a step refused for non-finite values changes nothing.
+ *
  * @module
  */
 import type { DenseInfo, ParamLayout } from "../model/types.ts";
