@@ -13,6 +13,8 @@ export interface VectorEnvironment {
   readonly numEnvs: number;
   readonly observationSpace: Box;
   readonly actionSpace: Space;
+  /** Names the environment in error messages. */
+  readonly spec?: { readonly id: string };
   /** Resets every env (env i with `seed + i`); returns `[numEnvs * obsDim]` observations. */
   reset(options?: { seed?: number }): { readonly obs: Float32Array };
   /** Steps every env with `[numEnvs * actionDim]` actions, autoresetting finished ones in the same step. */
@@ -185,6 +187,8 @@ export class Collector {
       }
     }
     const result = this.vecEnv.step(this.#envActions);
+    this.#checkFinite(result.obs, this.obsDim, "observation");
+    this.#checkFinite(result.rewards, 1, "reward");
     for (let i = 0; i < n; i++) {
       this.#terminated[i] = result.terminated[i] ? 1 : 0;
       this.#truncated[i] = result.truncated[i] ? 1 : 0;
@@ -218,6 +222,19 @@ export class Collector {
       policyVersion: this.policyVersion,
       globalStep,
     };
+  }
+
+  /** A NaN from an environment would reach the loss steps later; stop it here, naming the env and the value. */
+  #checkFinite(values: ArrayLike<number>, width: number, what: string): void {
+    for (let i = 0; i < values.length; i++) {
+      if (!Number.isFinite(values[i]!)) {
+        throw new RangeError(
+          `Cannot step ${this.vecEnv.spec?.id ?? "the environment"} as env ${
+            Math.floor(i / width)
+          } returned a non-finite ${what}: current value at index ${i % width} is ${values[i]}`,
+        );
+      }
+    }
   }
 
   #normalizeInto(raw: Float32Array, out: Float32Array, update: boolean): void {

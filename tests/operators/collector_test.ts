@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { Collector } from "../../src/operators/collector.ts";
 import { VecEnv } from "../../src/envs/vec_env.ts";
+import { Box } from "../../src/envs/box.ts";
+import { Discrete } from "../../src/envs/discrete.ts";
+import { defineEnv } from "../../src/envs/define_env.ts";
 import { createReferencePolicy } from "../../src/model/reference_policy.ts";
 import { paramLayout } from "../../src/model/param_layout.ts";
 import type { ActInput, ActOutput, PolicyEngine } from "../../src/model/types.ts";
@@ -145,4 +148,21 @@ Deno.test("Collector draws categorical uniforms exact in float32 and below 1", (
   assert.equal(noise.length, 8000);
   // 24-bit draws: a float64 uniform just below 1 would round to exactly 1 in a Float32Array.
   assert.ok(noise.every((u) => u >= 0 && u < 1 && Number.isInteger(u * 2 ** 24)));
+});
+
+Deno.test("Collector stops a NaN from an environment at the step, naming the env and the value", () => {
+  const broken = defineEnv({
+    id: "Broken-v0",
+    observationSpace: new Box(-1, 1, [4]),
+    actionSpace: new Discrete(2),
+    reset: () => ({ state: 0, obs: [0, 0, 0, 0] }),
+    step: (t: number) => ({ state: t + 1, obs: [0, 0, t >= 2 ? NaN : 0, 0], reward: 1, terminated: false }),
+  });
+  const collector = new Collector(cartPolePolicy(), new VecEnv(broken, 2, { seed: 0 }), { seed: 0 });
+  collector.step();
+  collector.step();
+  assert.throws(
+    () => collector.step(),
+    /Cannot step Broken-v0 as env 0 returned a non-finite observation: current value at index 2 is NaN/,
+  );
 });
