@@ -15,17 +15,16 @@ export interface EpisodeResult {
 }
 
 /**
- * One vector step of `numEnvs` environments with the current policy.
- *
- * Its arrays are the collector's buffers and are overwritten by the next step: a stage that keeps data copies it.
+ * Transitions as struct-of-arrays: one row per env and step (a step batch has `numEnvs` rows, a rollout
+ * `numSteps * numEnvs`, step-major).
  */
-export interface StepBatch {
+export interface TransitionArrays {
   readonly numEnvs: number;
   readonly obsDim: number;
   readonly actionDim: number;
-  /** `[numEnvs * obsDim]` observations the actions were taken in (normalised if normalisation is on). */
+  /** `[rows * obsDim]` observations the actions were taken in (normalised if normalisation is on). */
   readonly obs: Float32Array;
-  /** `[numEnvs * actionDim]` actions as sampled (before clipping to the action space). */
+  /** `[rows * actionDim]` actions as sampled (before clipping to the action space). */
   readonly actions: Float32Array;
   readonly logProbs: Float32Array;
   readonly values: Float32Array;
@@ -33,36 +32,29 @@ export interface StepBatch {
   readonly rewards: Float32Array;
   readonly terminated: Uint8Array;
   readonly truncated: Uint8Array;
-  /** `[numEnvs * obsDim]` final observations of envs that finished this step (valid where done). */
+  /** `[rows * obsDim]` final observations of envs that finished at that step (valid where done). */
   readonly finalObs: Float32Array;
-  /** `[numEnvs * obsDim]` observations for the next step (reset observations where an episode finished). */
+  /** `[numEnvs * obsDim]` observations after the last step (reset observations where an episode finished). */
   readonly nextObs: Float32Array;
-  /** Episodes that ended in this step. */
+  /** Episodes that ended in these steps. */
   readonly episodes: readonly EpisodeResult[];
-  /** Number of completed policy updates when this step was taken. */
+  /** Number of completed policy updates when these steps were taken. */
   readonly policyVersion: number;
+}
+
+/**
+ * One vector step of `numEnvs` environments with the current policy.
+ *
+ * Its arrays are the collector's buffers and are overwritten by the next step: a stage that keeps data copies it.
+ */
+export interface StepBatch extends TransitionArrays {
   /** Environment steps taken before this one, over all envs. */
   readonly globalStep: number;
 }
 
 /** `numSteps` vector steps collected with one policy version. */
-export interface Rollout {
+export interface Rollout extends TransitionArrays {
   readonly numSteps: number;
-  readonly numEnvs: number;
-  readonly obsDim: number;
-  readonly actionDim: number;
-  readonly obs: Float32Array;
-  readonly actions: Float32Array;
-  readonly logProbs: Float32Array;
-  readonly values: Float32Array;
-  readonly rewards: Float32Array;
-  readonly terminated: Uint8Array;
-  readonly truncated: Uint8Array;
-  readonly finalObs: Float32Array;
-  /** `[numEnvs * obsDim]` observations after the last step, to bootstrap the rollout's end. */
-  readonly nextObs: Float32Array;
-  readonly episodes: readonly EpisodeResult[];
-  readonly policyVersion: number;
   /** Global step after the rollout. */
   readonly globalStep: number;
 }
