@@ -19,6 +19,7 @@ import {
 import { derivedSizes, type PpoConfig, resolveConfig } from "../config/ppo_config.ts";
 import { presetFor } from "../config/presets.ts";
 import type { EnvDefinition } from "../envs/define_env.ts";
+import type { VecEnvState } from "../envs/vec_env.ts";
 import { iterationMetrics } from "../operators/iteration_metrics.ts";
 import type { Collector } from "../operators/collector.ts";
 import type { EpisodeResult, IterationMetrics, StepBatch, UpdateResult } from "../operators/types.ts";
@@ -76,6 +77,13 @@ export interface Run {
   readonly episodes$: Observable<EpisodeResult>;
   /** Every minibatch update's losses. */
   readonly updates$: Observable<UpdateResult>;
+  /**
+   * Every vector step, emitted synchronously right after the envs stepped (renderers, recorders). The batch's
+   * buffers are overwritten by the next step: copy what you keep. Costs nothing while nobody subscribes.
+   */
+  readonly steps$: Observable<StepBatch>;
+  /** A snapshot of the training envs (`VecEnv.getState`) as they are now, or null if they cannot save it. */
+  envStates(): VecEnvState | null;
   /** Resolves when training ends (rejects on an error, after files are closed). */
   readonly done: Promise<RunSummary>;
   /** Finishes the current iteration, writes the latest checkpoint and ends the run. */
@@ -135,6 +143,7 @@ export async function train(config: Partial<PpoConfig> = {}, options: TrainOptio
   const iterations = new Subject<IterationMetrics>();
   const episodes = new Subject<EpisodeResult>();
   const updates = new Subject<UpdateResult>();
+  const steps = new Subject<StepBatch>();
   const recentReturns: number[] = resumed?.recentReturns ?? [];
   let stopRequested = false;
   let lastMetrics: IterationMetrics | null = null;
@@ -143,6 +152,7 @@ export async function train(config: Partial<PpoConfig> = {}, options: TrainOptio
   const meanReturn100 = () =>
     recentReturns.length === 0 ? null : recentReturns.reduce((a, b) => a + b, 0) / recentReturns.length;
   const recordEpisodes = tap((step: StepBatch) => {
+    if (steps.observed) steps.next(step);
     for (const episode of step.episodes) {
       recentReturns.push(episode.return);
       if (recentReturns.length > 100) recentReturns.shift();
@@ -199,11 +209,13 @@ export async function train(config: Partial<PpoConfig> = {}, options: TrainOptio
         iterations.complete();
         episodes.complete();
         updates.complete();
+        steps.complete();
         resolve(summary());
       } else {
         iterations.error(error);
         episodes.error(error);
         updates.error(error);
+        steps.error(error);
         reject(error);
       }
     };
@@ -222,6 +234,8 @@ export async function train(config: Partial<PpoConfig> = {}, options: TrainOptio
     iterations$: iterations.asObservable(),
     episodes$: episodes.asObservable(),
     updates$: updates.asObservable(),
+    steps$: steps.asObservable(),
+    envStates: () => agent.vecEnv.getState(),
     done,
     stop() {
       stopRequested = true;
