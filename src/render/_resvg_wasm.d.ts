@@ -1,0 +1,3 @@
+/** resvg's compiled WebAssembly module. */
+declare const resvgWasm: WebAssembly.Module;
+export default resvgWasm;
