@@ -150,3 +150,38 @@ export { type Agent, createAgent, networkConfig } from "./src/train/create_agent
 export { ppoIteration, type PpoIterationOptions } from "./src/train/ppo_iteration.ts";
 export { type Run, type RunSummary, train, type TrainOptions } from "./src/train/train.ts";
 export { evaluate, type EvaluateOptions, type EvaluationResult } from "./src/train/evaluate.ts";
+export type { FramedEpisode, FrameOptions, Renderer } from "./src/render/types.ts";
+export { renderFrame } from "./src/render/render_frame.ts";
+export { rendererFor } from "./src/render/renderer_for.ts";
+export { registerRenderer } from "./src/render/register_renderer.ts";
+export { cartPoleFrame } from "./src/render/cart_pole_frame.ts";
+export { acrobotFrame } from "./src/render/acrobot_frame.ts";
+export { mountainCarFrame, type MountainCarFrameOptions } from "./src/render/mountain_car_frame.ts";
+export { pendulumFrame } from "./src/render/pendulum_frame.ts";
+export { lunarLanderFrame } from "./src/render/lunar_lander_frame.ts";
+export { lunarLanderRenderer } from "./src/render/lunar_lander_renderer.ts";
+export { type RasterImage, rasterize, type RasterizeOptions } from "./src/render/rasterize.ts";
+export { svgToPng } from "./src/render/svg_to_png.ts";
+export { encodeGif, type EncodeGifOptions } from "./src/render/encode_gif.ts";
+export { encodeMp4, type EncodeMp4Options } from "./src/render/encode_mp4.ts";
+export { writeAnimation, type WriteAnimationOptions } from "./src/render/write_animation.ts";
+export { type PlayedEpisodes, playEpisodes, type PlayEpisodesOptions } from "./src/render/play_episodes.ts";
+export {
+  type EpisodeRecorder,
+  type RecordableRun,
+  recordEpisodes,
+  type RecordEpisodesOptions,
+} from "./src/render/record_episodes.ts";
+export { type MetricsRecord, readMetrics } from "./src/plot/read_metrics.ts";
+export {
+  type CurveSeries,
+  type LearningCurveOptions,
+  learningCurveSvg,
+} from "./src/plot/learning_curve_svg.ts";
+export { writeLearningCurve } from "./src/plot/write_learning_curve.ts";
+export {
+  type Dashboard,
+  type DashboardOptions,
+  type DashboardRun,
+  serveDashboard,
+} from "./src/dashboard/serve_dashboard.ts";

@@ -8,6 +8,9 @@ import { configFlagHelp, configFlagOptions, configFromFlags } from "../src/cli/c
 import type { PpoConfig } from "../src/config/ppo_config.ts";
 import { presetFor } from "../src/config/presets.ts";
 import { ConsoleProgress } from "../src/logging/console_progress.ts";
+import { serveDashboard } from "../src/dashboard/serve_dashboard.ts";
+import { writeLearningCurve } from "../src/plot/write_learning_curve.ts";
+import { recordEpisodes } from "../src/render/record_episodes.ts";
 import { train } from "../src/train/train.ts";
 
 const USAGE = `Usage: deno task train [flags]
@@ -23,6 +26,11 @@ Run flags:
   --runs-dir <dir>          (default: runs)
   --checkpoint-every <n>    iterations between checkpoints (default: 10)
   --no-preset               start from CleanRL's defaults instead of the environment's preset
+  --record-every <k>        write a GIF of env 0 every k-th episode to runs/<run-name>/videos/
+  --dashboard               serve live charts and env 0 playing at http://127.0.0.1:8080/
+  --port <p>                dashboard port (default: 8080; 0 picks a free one)
+  --host <h>                dashboard interface (default: 127.0.0.1; another one exposes it to the network
+                            and needs --allow-net for it)
   --quiet                   no progress output
   --help                    this text
 
@@ -39,6 +47,10 @@ async function main(args: string[]): Promise<number> {
       "runs-dir": { type: "string" },
       "checkpoint-every": { type: "string" },
       "no-preset": { type: "boolean" },
+      "record-every": { type: "string" },
+      dashboard: { type: "boolean" },
+      port: { type: "string" },
+      host: { type: "string" },
       quiet: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -67,6 +79,20 @@ async function main(args: string[]): Promise<number> {
   console.log(
     `ppo-flow: ${config.envId}, seed ${config.seed}, ${config.totalTimesteps} steps, backend ${run.backend}, run ${run.runDir}`,
   );
+  const recorder = values["record-every"] === undefined ? null : recordEpisodes(run, {
+    every: Number(values["record-every"]),
+    dir: `${run.runDir ?? values["runs-dir"] ?? "runs"}/videos`,
+    onVideo: ({ path, error }) => {
+      if (error !== null) console.error(`ppo-flow: video ${path} failed: ${error}`);
+    },
+  });
+  const dashboard = values.dashboard
+    ? serveDashboard(run, {
+      port: values.port === undefined ? 8080 : Number(values.port),
+      ...(values.host === undefined ? {} : { hostname: values.host }),
+    })
+    : null;
+  if (dashboard) console.log(`ppo-flow: dashboard at ${dashboard.url}`);
   const progress = values.quiet
     ? null
     : new ConsoleProgress(config.totalTimesteps, { isTerminal: Deno.stderr.isTerminal() });
@@ -90,6 +116,13 @@ async function main(args: string[]): Promise<number> {
   try {
     const summary = await run.done;
     await progress?.close();
+    const videos = await recorder?.close();
+    if (videos && videos.length > 0) console.log(`ppo-flow: ${videos.length} videos in ${run.runDir}/videos`);
+    if (run.runDir !== null) {
+      const curves = await writeLearningCurve([run.runDir], `${run.runDir}/learning_curves.svg`);
+      await writeLearningCurve([run.runDir], `${run.runDir}/learning_curves.png`);
+      console.log(`ppo-flow: learning curves in ${curves} (and .png)`);
+    }
     const mean = summary.meanReturn100 === null ? "n/a" : summary.meanReturn100.toFixed(1);
     console.log(
       `ppo-flow: ${
@@ -97,9 +130,19 @@ async function main(args: string[]): Promise<number> {
       } at step ${summary.globalStep} (iteration ${summary.iterations}); ` +
         `mean return of the last 100 episodes ${mean}; checkpoint ${summary.checkpoint ?? "none"}`,
     );
+    if (dashboard) {
+      // The page keeps the finished run's charts until the user is done looking.
+      for (const signal of signals) Deno.removeSignalListener(signal, onSignal);
+      console.log(`ppo-flow: training done; the dashboard stays at ${dashboard.url} until Ctrl-C`);
+      await new Promise<void>((resolve) => {
+        for (const signal of signals) Deno.addSignalListener(signal, resolve);
+      });
+    }
     return 0;
   } finally {
     for (const signal of signals) Deno.removeSignalListener(signal, onSignal);
+    await recorder?.close();
+    await dashboard?.close();
   }
 }
 
