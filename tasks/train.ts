@@ -68,6 +68,9 @@ async function main(args: string[]): Promise<number> {
   const checkpointEvery = values["checkpoint-every"] === undefined
     ? undefined
     : Number(values["checkpoint-every"]);
+  const dashboardPort = values.port === undefined ? 8080 : Number(values.port);
+  // Refuse a taken port before train() creates the run directory.
+  if (values.dashboard) checkPortFree(values.host ?? "127.0.0.1", dashboardPort);
   const run = await train({ ...fileConfig, ...flags }, {
     ...(values.resume === undefined ? {} : { resume: values.resume }),
     ...(values["run-name"] === undefined ? {} : { runName: values["run-name"] }),
@@ -88,7 +91,7 @@ async function main(args: string[]): Promise<number> {
   });
   const dashboard = values.dashboard
     ? serveDashboard(run, {
-      port: values.port === undefined ? 8080 : Number(values.port),
+      port: dashboardPort,
       ...(values.host === undefined ? {} : { hostname: values.host }),
     })
     : null;
@@ -143,6 +146,20 @@ async function main(args: string[]): Promise<number> {
     for (const signal of signals) Deno.removeSignalListener(signal, onSignal);
     await recorder?.close();
     await dashboard?.close();
+  }
+}
+
+function checkPortFree(hostname: string, port: number): void {
+  if (port === 0) return;
+  try {
+    Deno.listen({ hostname, port }).close();
+  } catch (error) {
+    if (error instanceof Deno.errors.AddrInUse) {
+      throw new Deno.errors.AddrInUse(
+        `Cannot start dashboard as port ${port} is in use: current value is ${port}`,
+      );
+    }
+    throw error;
   }
 }
 
