@@ -1,8 +1,6 @@
 import { expectLength, rowsOf } from "./_validate.ts";
 import type { DenseLayer } from "./dense_forward.ts";
 
-const ROW_TILE = 32;
-
 /** Options of {@linkcode denseBackward}. */
 export interface DenseBackwardOptions {
   /** The layer the forward pass used. */
@@ -68,28 +66,11 @@ export function denseBackward(
   const gradInput = computeGradInput
     ? buffer(options.gradInput, batch * inDim, "gradInput", accumulate)
     : null;
-  // Tiles of rows stay in cache while each weight row and its gradient row are reused across the tile.
-  for (let tileStart = 0; tileStart < batch; tileStart += ROW_TILE) {
-    const tileEnd = Math.min(batch, tileStart + ROW_TILE);
-    for (let o = 0; o < outDim; o++) {
-      const weightOffset = o * inDim;
-      for (let b = tileStart; b < tileEnd; b++) {
-        const g = gradOutput[b * outDim + o]!;
-        // Skipping zeros matters: ReLU and clipped PPO terms produce many, and 0 * x adds nothing for finite x.
-        if (g === 0) continue;
-        const inputOffset = b * inDim;
-        gradBias[o] = gradBias[o]! + g;
-        for (let i = 0; i < inDim; i++) {
-          gradWeight[weightOffset + i] = gradWeight[weightOffset + i]! + g * input[inputOffset + i]!;
-        }
-        if (gradInput !== null) {
-          for (let i = 0; i < inDim; i++) {
-            gradInput[inputOffset + i] = gradInput[inputOffset + i]! + g * weight[weightOffset + i]!;
-          }
-        }
-      }
-    }
-  }
+  // Every sum runs in a register over the same index order as the textbook loop (rows ascending for the weight
+  // and bias gradients, outputs ascending for the input gradient), starting from the buffer's value, so the
+  // results do not depend on the blocking: blocks of two and four only cut the loads per multiply-add.
+  weightGradients(input, gradOutput, gradWeight, gradBias, batch, inDim, outDim);
+  if (gradInput !== null) inputGradients(weight, gradOutput, gradInput, batch, inDim, outDim);
   return { gradInput, gradWeight, gradBias };
 }
 
@@ -103,4 +84,155 @@ function buffer(
   expectLength(given, length, "denseBackward", name);
   if (!accumulate) given.fill(0);
   return given;
+}
+
+/** `gradWeight[o, i] += sum_b g[b, o] x[b, i]` and `gradBias[o] += sum_b g[b, o]`, over rows in order. */
+function weightGradients(
+  input: ArrayLike<number>,
+  gradOutput: ArrayLike<number>,
+  gradWeight: Float64Array,
+  gradBias: Float64Array,
+  batch: number,
+  inDim: number,
+  outDim: number,
+): void {
+  let o = 0;
+  for (; o + 1 < outDim; o += 2) {
+    const w0 = o * inDim;
+    const w1 = w0 + inDim;
+    let i = 0;
+    for (; i + 3 < inDim; i += 4) {
+      let a0 = gradWeight[w0 + i]!;
+      let a1 = gradWeight[w0 + i + 1]!;
+      let a2 = gradWeight[w0 + i + 2]!;
+      let a3 = gradWeight[w0 + i + 3]!;
+      let c0 = gradWeight[w1 + i]!;
+      let c1 = gradWeight[w1 + i + 1]!;
+      let c2 = gradWeight[w1 + i + 2]!;
+      let c3 = gradWeight[w1 + i + 3]!;
+      for (let b = 0; b < batch; b++) {
+        const g0 = gradOutput[b * outDim + o]!;
+        const g1 = gradOutput[b * outDim + o + 1]!;
+        const x = b * inDim + i;
+        const x0 = input[x]!;
+        const x1 = input[x + 1]!;
+        const x2 = input[x + 2]!;
+        const x3 = input[x + 3]!;
+        a0 += g0 * x0;
+        a1 += g0 * x1;
+        a2 += g0 * x2;
+        a3 += g0 * x3;
+        c0 += g1 * x0;
+        c1 += g1 * x1;
+        c2 += g1 * x2;
+        c3 += g1 * x3;
+      }
+      gradWeight[w0 + i] = a0;
+      gradWeight[w0 + i + 1] = a1;
+      gradWeight[w0 + i + 2] = a2;
+      gradWeight[w0 + i + 3] = a3;
+      gradWeight[w1 + i] = c0;
+      gradWeight[w1 + i + 1] = c1;
+      gradWeight[w1 + i + 2] = c2;
+      gradWeight[w1 + i + 3] = c3;
+    }
+    for (; i < inDim; i++) {
+      let a = gradWeight[w0 + i]!;
+      let c = gradWeight[w1 + i]!;
+      for (let b = 0; b < batch; b++) {
+        const x = input[b * inDim + i]!;
+        a += gradOutput[b * outDim + o]! * x;
+        c += gradOutput[b * outDim + o + 1]! * x;
+      }
+      gradWeight[w0 + i] = a;
+      gradWeight[w1 + i] = c;
+    }
+  }
+  for (; o < outDim; o++) {
+    const w0 = o * inDim;
+    for (let i = 0; i < inDim; i++) {
+      let a = gradWeight[w0 + i]!;
+      for (let b = 0; b < batch; b++) a += gradOutput[b * outDim + o]! * input[b * inDim + i]!;
+      gradWeight[w0 + i] = a;
+    }
+  }
+  for (let k = 0; k < outDim; k++) {
+    let sum = gradBias[k]!;
+    for (let b = 0; b < batch; b++) sum += gradOutput[b * outDim + k]!;
+    gradBias[k] = sum;
+  }
+}
+
+/** `gradInput[b, i] += sum_o g[b, o] W[o, i]`, over outputs in order. */
+function inputGradients(
+  weight: ArrayLike<number>,
+  gradOutput: ArrayLike<number>,
+  gradInput: Float64Array,
+  batch: number,
+  inDim: number,
+  outDim: number,
+): void {
+  let b = 0;
+  for (; b + 1 < batch; b += 2) {
+    const r0 = b * inDim;
+    const r1 = r0 + inDim;
+    const g0 = b * outDim;
+    const g1 = g0 + outDim;
+    let i = 0;
+    for (; i + 3 < inDim; i += 4) {
+      let a0 = gradInput[r0 + i]!;
+      let a1 = gradInput[r0 + i + 1]!;
+      let a2 = gradInput[r0 + i + 2]!;
+      let a3 = gradInput[r0 + i + 3]!;
+      let c0 = gradInput[r1 + i]!;
+      let c1 = gradInput[r1 + i + 1]!;
+      let c2 = gradInput[r1 + i + 2]!;
+      let c3 = gradInput[r1 + i + 3]!;
+      for (let o = 0; o < outDim; o++) {
+        const w = o * inDim + i;
+        const w0 = weight[w]!;
+        const w1 = weight[w + 1]!;
+        const w2 = weight[w + 2]!;
+        const w3 = weight[w + 3]!;
+        const h0 = gradOutput[g0 + o]!;
+        const h1 = gradOutput[g1 + o]!;
+        a0 += h0 * w0;
+        a1 += h0 * w1;
+        a2 += h0 * w2;
+        a3 += h0 * w3;
+        c0 += h1 * w0;
+        c1 += h1 * w1;
+        c2 += h1 * w2;
+        c3 += h1 * w3;
+      }
+      gradInput[r0 + i] = a0;
+      gradInput[r0 + i + 1] = a1;
+      gradInput[r0 + i + 2] = a2;
+      gradInput[r0 + i + 3] = a3;
+      gradInput[r1 + i] = c0;
+      gradInput[r1 + i + 1] = c1;
+      gradInput[r1 + i + 2] = c2;
+      gradInput[r1 + i + 3] = c3;
+    }
+    for (; i < inDim; i++) {
+      let a = gradInput[r0 + i]!;
+      let c = gradInput[r1 + i]!;
+      for (let o = 0; o < outDim; o++) {
+        const w = weight[o * inDim + i]!;
+        a += gradOutput[g0 + o]! * w;
+        c += gradOutput[g1 + o]! * w;
+      }
+      gradInput[r0 + i] = a;
+      gradInput[r1 + i] = c;
+    }
+  }
+  for (; b < batch; b++) {
+    const r0 = b * inDim;
+    const g0 = b * outDim;
+    for (let i = 0; i < inDim; i++) {
+      let a = gradInput[r0 + i]!;
+      for (let o = 0; o < outDim; o++) a += gradOutput[g0 + o]! * weight[o * inDim + i]!;
+      gradInput[r0 + i] = a;
+    }
+  }
 }

@@ -15,8 +15,6 @@ export interface DenseLayer {
   readonly outDim: number;
 }
 
-const ROW_TILE = 32;
-
 /** Options of {@linkcode denseForward}. */
 export interface DenseForwardOptions {
   /** Buffer of `[batch * outDim]` to write into (must not alias `input`). @default {a new Float64Array} */
@@ -54,42 +52,81 @@ export function denseForward(
   expectLength(weight, outDim * inDim, "denseForward", "weight");
   expectLength(bias, outDim, "denseForward", "bias");
   const out = outputOf(options.out, batch * outDim, "denseForward", "out");
-  // Tiles of rows keep their inputs in cache while each weight row is reused across the tile, four rows at a
-  // time. Every element is the same sequential dot product whatever its row's position, so a row's output does
-  // not depend on the batch it is computed in (acting and training see bit-identical values).
-  for (let tileStart = 0; tileStart < batch; tileStart += ROW_TILE) {
-    const tileEnd = Math.min(batch, tileStart + ROW_TILE);
+  // Blocks of four rows by two outputs share their loads; every element is still the same sequential dot
+  // product (inputs in order, then the bias) whatever its position, so a row's output does not depend on the
+  // batch it is computed in (acting and training see bit-identical values).
+  let b = 0;
+  for (; b + 3 < batch; b += 4) {
+    const x0 = b * inDim;
+    const x1 = x0 + inDim;
+    const x2 = x1 + inDim;
+    const x3 = x2 + inDim;
+    let o = 0;
+    for (; o + 1 < outDim; o += 2) {
+      const w0 = o * inDim;
+      const w1 = w0 + inDim;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      let t0 = 0;
+      let t1 = 0;
+      let t2 = 0;
+      let t3 = 0;
+      for (let i = 0; i < inDim; i++) {
+        const u = weight[w0 + i]!;
+        const v = weight[w1 + i]!;
+        const a0 = input[x0 + i]!;
+        const a1 = input[x1 + i]!;
+        const a2 = input[x2 + i]!;
+        const a3 = input[x3 + i]!;
+        s0 += u * a0;
+        s1 += u * a1;
+        s2 += u * a2;
+        s3 += u * a3;
+        t0 += v * a0;
+        t1 += v * a1;
+        t2 += v * a2;
+        t3 += v * a3;
+      }
+      const c = bias[o]!;
+      const d = bias[o + 1]!;
+      out[b * outDim + o] = s0 + c;
+      out[(b + 1) * outDim + o] = s1 + c;
+      out[(b + 2) * outDim + o] = s2 + c;
+      out[(b + 3) * outDim + o] = s3 + c;
+      out[b * outDim + o + 1] = t0 + d;
+      out[(b + 1) * outDim + o + 1] = t1 + d;
+      out[(b + 2) * outDim + o + 1] = t2 + d;
+      out[(b + 3) * outDim + o + 1] = t3 + d;
+    }
+    for (; o < outDim; o++) {
+      const w0 = o * inDim;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let i = 0; i < inDim; i++) {
+        const u = weight[w0 + i]!;
+        s0 += u * input[x0 + i]!;
+        s1 += u * input[x1 + i]!;
+        s2 += u * input[x2 + i]!;
+        s3 += u * input[x3 + i]!;
+      }
+      const c = bias[o]!;
+      out[b * outDim + o] = s0 + c;
+      out[(b + 1) * outDim + o] = s1 + c;
+      out[(b + 2) * outDim + o] = s2 + c;
+      out[(b + 3) * outDim + o] = s3 + c;
+    }
+  }
+  for (; b < batch; b++) {
+    const x0 = b * inDim;
     for (let o = 0; o < outDim; o++) {
-      const w = o * inDim;
-      const biasValue = bias[o]!;
-      let b = tileStart;
-      for (; b + 3 < tileEnd; b += 4) {
-        const x0 = b * inDim;
-        const x1 = x0 + inDim;
-        const x2 = x1 + inDim;
-        const x3 = x2 + inDim;
-        let s0 = 0;
-        let s1 = 0;
-        let s2 = 0;
-        let s3 = 0;
-        for (let i = 0; i < inDim; i++) {
-          const wi = weight[w + i]!;
-          s0 += wi * input[x0 + i]!;
-          s1 += wi * input[x1 + i]!;
-          s2 += wi * input[x2 + i]!;
-          s3 += wi * input[x3 + i]!;
-        }
-        out[b * outDim + o] = s0 + biasValue;
-        out[(b + 1) * outDim + o] = s1 + biasValue;
-        out[(b + 2) * outDim + o] = s2 + biasValue;
-        out[(b + 3) * outDim + o] = s3 + biasValue;
-      }
-      for (; b < tileEnd; b++) {
-        const x0 = b * inDim;
-        let s0 = 0;
-        for (let i = 0; i < inDim; i++) s0 += weight[w + i]! * input[x0 + i]!;
-        out[b * outDim + o] = s0 + biasValue;
-      }
+      const w0 = o * inDim;
+      let s0 = 0;
+      for (let i = 0; i < inDim; i++) s0 += weight[w0 + i]! * input[x0 + i]!;
+      out[b * outDim + o] = s0 + bias[o]!;
     }
   }
   return out;
