@@ -5,7 +5,7 @@ import { categoricalLogProb } from "./categorical_log_prob.ts";
 import { gaussianBackward } from "./gaussian_backward.ts";
 import { gaussianEntropy } from "./gaussian_entropy.ts";
 import { gaussianLogProb } from "./gaussian_log_prob.ts";
-import { ppoLoss, type PpoLossOptions, type PpoLossParts } from "./ppo_loss.ts";
+import { ppoLoss, type PpoLossBuffers, type PpoLossOptions, type PpoLossParts } from "./ppo_loss.ts";
 
 /** The network outputs the PPO loss depends on: the policy head's and the critic's. */
 export type ActorCriticOutputs =
@@ -44,6 +44,18 @@ export interface PpoHeadLossBatch {
   readonly oldValues: ArrayLike<number>;
 }
 
+/** Buffers {@linkcode ppoHeadLoss} writes into instead of allocating; every one has the batch's rows. */
+export interface PpoHeadLossBuffers extends PpoLossBuffers {
+  /** `[batch]` current log-probabilities. */
+  readonly logProbs: Float64Array;
+  /** `[batch]` entropies. */
+  readonly entropy: Float64Array;
+  /** `[batch * n]` or `[batch * dim]` gradient with respect to the policy head's outputs. */
+  readonly gradPolicy: Float64Array;
+  /** `[dim]` gradient with respect to the log-std (gaussian heads; any length for categorical ones). */
+  readonly gradLogStd: Float64Array;
+}
+
 /** {@linkcode ppoHeadLoss}'s loss parts plus the gradient with respect to the network outputs. */
 export interface PpoHeadLossResult extends PpoLossParts {
   /** `[batch]` current log-probabilities of the taken actions (before any float32 rounding). */
@@ -64,7 +76,8 @@ export interface PpoHeadLossResult extends PpoLossParts {
  * @param outputs The policy head's outputs and the critic's values.
  * @param batch Actions and recorded rollout data.
  * @param options The PPO hyperparameters.
- * @returns Loss parts, diagnostics and gradients with respect to the outputs.
+ * @param buffers Where to write per-sample results, so a training loop allocates nothing. @default {new arrays}
+ * @returns Loss parts, diagnostics and gradients with respect to the outputs (in `buffers` when given).
  *
  * @example
  * ```ts
@@ -84,31 +97,45 @@ export function ppoHeadLoss(
   outputs: ActorCriticOutputs,
   batch: PpoHeadLossBatch,
   options: PpoLossOptions,
+  buffers?: PpoHeadLossBuffers,
 ): PpoHeadLossResult {
   const rows = outputs.values.length;
   if (outputs.kind === "categorical") {
     const { n, logits, mask } = outputs;
     expectLength(logits, rows * n, "ppoHeadLoss", "logits");
     const categorical = mask === undefined ? { n } : { n, mask };
-    const logProbs = categoricalLogProb(logits, batch.actions, categorical);
-    const entropy = categoricalEntropy(logits, categorical);
-    const loss = ppoLoss({ ...rollout(batch), logProbs, entropy, values: outputs.values }, options);
+    const logProbs = categoricalLogProb(
+      logits,
+      batch.actions,
+      buffers === undefined ? categorical : { ...categorical, out: buffers.logProbs },
+    );
+    const entropy = categoricalEntropy(
+      logits,
+      buffers === undefined ? categorical : { ...categorical, out: buffers.entropy },
+    );
+    const loss = ppoLoss({ ...rollout(batch), logProbs, entropy, values: outputs.values }, options, buffers);
     const gradPolicy = categoricalBackward(logits, batch.actions, {
       ...categorical,
       gradLogProbs: loss.gradLogProbs,
       gradEntropy: loss.gradEntropy,
+      ...(buffers === undefined ? {} : { out: buffers.gradPolicy }),
     });
     return { ...parts(loss), logProbs, gradPolicy, gradLogStd: null, gradValues: loss.gradValues };
   }
   const { means, logStd } = outputs;
   expectLength(means, rows * logStd.length, "ppoHeadLoss", "means");
-  const logProbs = gaussianLogProb(means, batch.actions, { logStd });
-  const entropy = new Float64Array(rows).fill(gaussianEntropy(logStd));
-  const loss = ppoLoss({ ...rollout(batch), logProbs, entropy, values: outputs.values }, options);
+  const logProbs = gaussianLogProb(
+    means,
+    batch.actions,
+    buffers === undefined ? { logStd } : { logStd, out: buffers.logProbs },
+  );
+  const entropy = (buffers?.entropy ?? new Float64Array(rows)).fill(gaussianEntropy(logStd));
+  const loss = ppoLoss({ ...rollout(batch), logProbs, entropy, values: outputs.values }, options, buffers);
   const grads = gaussianBackward(means, batch.actions, {
     logStd,
     gradLogProbs: loss.gradLogProbs,
     gradEntropy: loss.gradEntropy,
+    ...(buffers === undefined ? {} : { gradMeans: buffers.gradPolicy, gradLogStd: buffers.gradLogStd }),
   });
   return {
     ...parts(loss),

@@ -40,6 +40,15 @@ export interface PpoLossOptions {
   readonly roundLogProbs?: boolean;
 }
 
+/** Buffers of `[n]` that {@linkcode ppoLoss} writes into instead of allocating (a training loop reuses them). */
+export interface PpoLossBuffers {
+  readonly gradLogProbs: Float64Array;
+  readonly gradEntropy: Float64Array;
+  readonly gradValues: Float64Array;
+  /** Receives the normalised advantages when `normAdv`. */
+  readonly advantages: Float64Array;
+}
+
 /** Named loss parts and diagnostics, as CleanRL logs them. */
 export interface PpoLossParts {
   /** `policyLoss - entCoef * entropy + vfCoef * valueLoss`. */
@@ -77,6 +86,7 @@ export interface PpoLossResult extends PpoLossParts {
  *
  * @param inputs Per-sample current outputs and recorded rollout data.
  * @param options Clipping, coefficients and advantage normalisation.
+ * @param buffers Where to write the per-sample gradients and normalised advantages. @default {new arrays}
  * @returns Loss parts, diagnostics and per-sample gradients.
  *
  * @example
@@ -94,7 +104,11 @@ export interface PpoLossResult extends PpoLossParts {
  * assert.equal(result.valueLoss, 0.25); // 0.5 * mean([0, 1])
  * ```
  */
-export function ppoLoss(inputs: PpoLossInputs, options: PpoLossOptions): PpoLossResult {
+export function ppoLoss(
+  inputs: PpoLossInputs,
+  options: PpoLossOptions,
+  buffers?: PpoLossBuffers,
+): PpoLossResult {
   const n = inputs.logProbs.length;
   if (n < 1) {
     throw new RangeError(`Cannot compute the PPO loss as the minibatch is empty: current length is ${n}`);
@@ -103,10 +117,17 @@ export function ppoLoss(inputs: PpoLossInputs, options: PpoLossOptions): PpoLoss
     expectLength(inputs[name], n, "ppoLoss", name);
   }
   const { clipCoef, clipVloss, entCoef, vfCoef, normAdv, roundLogProbs = false } = options;
-  const advantages = normAdv ? normalizeAdvantages(inputs.advantages) : inputs.advantages;
-  const gradLogProbs = new Float64Array(n);
-  const gradEntropy = new Float64Array(n);
-  const gradValues = new Float64Array(n);
+  if (buffers !== undefined) {
+    for (const name of ["gradLogProbs", "gradEntropy", "gradValues", "advantages"] as const) {
+      expectLength(buffers[name], n, "ppoLoss", `buffers.${name}`);
+    }
+  }
+  const advantages = normAdv
+    ? normalizeAdvantages(inputs.advantages, buffers === undefined ? {} : { out: buffers.advantages })
+    : inputs.advantages;
+  const gradLogProbs = buffers?.gradLogProbs ?? new Float64Array(n);
+  const gradEntropy = buffers?.gradEntropy ?? new Float64Array(n);
+  const gradValues = buffers?.gradValues ?? new Float64Array(n);
   let policySum = 0;
   let valueSum = 0;
   let entropySum = 0;

@@ -1,7 +1,7 @@
 import { denseBackward, type DenseBackwardOptions } from "../core/dense_backward.ts";
 import { denseForward, type DenseLayer } from "../core/dense_forward.ts";
-import { ppoHeadLoss } from "../core/ppo_head_loss.ts";
-import type { PpoLossOptions, PpoLossParts } from "../core/ppo_loss.ts";
+import { ppoHeadLoss, type PpoHeadLossBuffers } from "../core/ppo_head_loss.ts";
+import { ppoLoss, type PpoLossOptions, type PpoLossParts } from "../core/ppo_loss.ts";
 import { reluBackward } from "../core/relu_backward.ts";
 import { reluForward } from "../core/relu_forward.ts";
 import { tanhBackward } from "../core/tanh_backward.ts";
@@ -43,6 +43,14 @@ export interface ReferenceMinibatch {
 export interface LossAndGradientOptions extends PpoLossOptions {
   /** `[layout.size]` buffer that receives dLoss/dparams (0 for a fixed log-std). */
   readonly gradient: Float64Array;
+  /**
+   * Separate networks only: compute just the actor's terms (policy loss, entropy, KL, clipfrac and the actor
+   * tensors' gradients, log-std included) or just the critic's (value loss and the critic tensors' gradients),
+   * leaving the rest of `gradient` as it is and the other part's loss terms at 0. Each part's numbers are
+   * bit-identical to the whole computation's, so two threads can compute one part each.
+   * @default {"both"}
+   */
+  readonly part?: "both" | "actor" | "critic";
 }
 
 interface Chain {
@@ -54,9 +62,14 @@ interface Chain {
 interface Workspace {
   readonly outputs: Float64Array[][];
   readonly grads: Float64Array[][];
+  /** `[batch]` zeros standing in for the part not computed (values, log-probs, entropies). */
+  readonly zeros: Float64Array;
+  /** The loss's per-sample buffers, so a train step allocates no arrays. */
+  readonly loss: PpoHeadLossBuffers;
 }
 
 const MAX_WORKSPACES = 4;
+const EMPTY = new Float64Array(0);
 
 /**
  * The actor-critic MLP in plain TypeScript with float64 arithmetic: forward pass, PPO loss and exact
@@ -114,7 +127,7 @@ export class ReferenceActorCritic {
     params: ParamArray,
     obs: ArrayLike<number>,
     batch: number,
-    options: { readonly valuesOnly?: boolean } = {},
+    options: { readonly valuesOnly?: boolean; readonly policyOnly?: boolean } = {},
   ): ActorCriticForward {
     this.#checkShapes(params, obs, batch);
     const workspace = this.#workspace(batch);
@@ -122,9 +135,11 @@ export class ReferenceActorCritic {
     if (this.layout.config.shared) {
       features = this.#forwardChain(params, this.#trunk, obs, workspace.outputs[0]!);
     }
-    const values = this.#forwardChain(params, this.#critic, features, workspace.outputs[2]!);
+    const values = options.policyOnly
+      ? workspace.zeros
+      : this.#forwardChain(params, this.#critic, features, workspace.outputs[2]!);
     const policy = options.valuesOnly
-      ? new Float64Array(0)
+      ? EMPTY
       : this.#forwardChain(params, this.#actor, features, workspace.outputs[1]!);
     return { policy, values };
   }
@@ -153,6 +168,17 @@ export class ReferenceActorCritic {
       );
     }
     const batch = minibatch.size;
+    const part = options.part ?? "both";
+    if (part !== "both") {
+      if (layout.config.shared) {
+        throw new TypeError(
+          `Cannot compute a part of the gradient as the actor and critic share a trunk: current value is ${part}`,
+        );
+      }
+      return part === "actor"
+        ? this.#actorLossAndGradient(params, minibatch, options)
+        : this.#criticLossAndGradient(params, minibatch, options);
+    }
     const { policy, values } = this.forward(params, minibatch.obs, batch);
     const head = layout.config.head;
     const logStd = head.kind === "gaussian"
@@ -163,10 +189,10 @@ export class ReferenceActorCritic {
         ? { kind: "categorical" as const, n: head.n, logits: policy, values }
         : { kind: "categorical" as const, n: head.n, logits: policy, values, mask: minibatch.mask })
       : { kind: "gaussian" as const, means: policy, logStd: logStd!, values };
-    const result = ppoHeadLoss(outputs, minibatch, options);
+    const workspace = this.#workspace(batch);
+    const result = ppoHeadLoss(outputs, minibatch, options, workspace.loss);
 
     gradient.fill(0);
-    const workspace = this.#workspace(batch);
     const { shared } = layout.config;
     const trunkOutputs = workspace.outputs[0]!;
     const features = shared ? trunkOutputs[trunkOutputs.length - 1]! : minibatch.obs;
@@ -201,6 +227,94 @@ export class ReferenceActorCritic {
     }
     const { loss, policyLoss, valueLoss, entropy, oldApproxKl, approxKl, clipfrac } = result;
     return { loss, policyLoss, valueLoss, entropy, oldApproxKl, approxKl, clipfrac };
+  }
+
+  /** The actor's part: policy head loss with zeros for the values, backward through the actor only. */
+  #actorLossAndGradient(
+    params: ParamArray,
+    minibatch: ReferenceMinibatch,
+    options: LossAndGradientOptions,
+  ): PpoLossParts {
+    const { layout } = this;
+    const { gradient } = options;
+    const batch = minibatch.size;
+    const { policy, values } = this.forward(params, minibatch.obs, batch, { policyOnly: true });
+    const head = layout.config.head;
+    const outputs = head.kind === "categorical"
+      ? (minibatch.mask === undefined
+        ? { kind: "categorical" as const, n: head.n, logits: policy, values }
+        : { kind: "categorical" as const, n: head.n, logits: policy, values, mask: minibatch.mask })
+      : {
+        kind: "gaussian" as const,
+        means: policy,
+        logStd: params.subarray(layout.logStdOffset, layout.logStdOffset + head.dim),
+        values,
+      };
+    const workspace = this.#workspace(batch);
+    const result = ppoHeadLoss(outputs, minibatch, options, workspace.loss);
+    this.#backwardChain(
+      params,
+      this.#actor,
+      minibatch.obs,
+      workspace,
+      1,
+      result.gradPolicy,
+      gradient,
+      null,
+      false,
+    );
+    if (head.kind === "gaussian" && head.logStd === "learned") {
+      gradient.set(result.gradLogStd!, layout.logStdOffset);
+    }
+    const { policyLoss, entropy, oldApproxKl, approxKl, clipfrac } = result;
+    return {
+      loss: policyLoss - options.entCoef * entropy,
+      policyLoss,
+      valueLoss: 0,
+      entropy,
+      oldApproxKl,
+      approxKl,
+      clipfrac,
+    };
+  }
+
+  /** The critic's part: the value loss from zero log-probs and entropies, backward through the critic only. */
+  #criticLossAndGradient(
+    params: ParamArray,
+    minibatch: ReferenceMinibatch,
+    options: LossAndGradientOptions,
+  ): PpoLossParts {
+    const batch = minibatch.size;
+    const { values } = this.forward(params, minibatch.obs, batch, { valuesOnly: true });
+    const workspace = this.#workspace(batch);
+    const zeros = workspace.zeros;
+    const { oldLogProbs, advantages, returns, oldValues } = minibatch;
+    const loss = ppoLoss(
+      { logProbs: zeros, entropy: zeros, values, oldLogProbs, advantages, returns, oldValues },
+      { ...options, normAdv: false, roundLogProbs: false },
+      workspace.loss,
+    );
+    this.#backwardChain(
+      params,
+      this.#critic,
+      minibatch.obs,
+      workspace,
+      2,
+      loss.gradValues,
+      options.gradient,
+      null,
+      false,
+    );
+    const { valueLoss } = loss;
+    return {
+      loss: options.vfCoef * valueLoss,
+      policyLoss: 0,
+      valueLoss,
+      entropy: 0,
+      oldApproxKl: 0,
+      approxKl: 0,
+      clipfrac: 0,
+    };
   }
 
   #forwardChain(
@@ -300,7 +414,19 @@ export class ReferenceActorCritic {
     }
     const chains = [this.#trunk, this.#actor, this.#critic];
     const allocate = () => chains.map((c) => c.layers.map((info) => new Float64Array(batch * info.outDim)));
-    const workspace = { outputs: allocate(), grads: allocate() };
+    const head = this.layout.config.head;
+    const headDim = head.kind === "categorical" ? head.n : head.dim;
+    const loss: PpoHeadLossBuffers = {
+      logProbs: new Float64Array(batch),
+      entropy: new Float64Array(batch),
+      gradPolicy: new Float64Array(batch * headDim),
+      gradLogStd: new Float64Array(head.kind === "categorical" ? 0 : head.dim),
+      gradLogProbs: new Float64Array(batch),
+      gradEntropy: new Float64Array(batch),
+      gradValues: new Float64Array(batch),
+      advantages: new Float64Array(batch),
+    };
+    const workspace = { outputs: allocate(), grads: allocate(), zeros: new Float64Array(batch), loss };
     this.#workspaces.set(batch, workspace);
     return workspace;
   }

@@ -1,0 +1,414 @@
+/**
+ * The plain-TypeScript policy engine's implementation, shared by the reference and the threaded engine.
+ *
+ * @module
+ */
+import { type AdamRange, adamStep } from "../core/adam_step.ts";
+import { categoricalEntropy } from "../core/categorical_entropy.ts";
+import { categoricalLogProb } from "../core/categorical_log_prob.ts";
+import { categoricalMode } from "../core/categorical_mode.ts";
+import { categoricalSample } from "../core/categorical_sample.ts";
+import { clipGradNorm } from "../core/clip_grad_norm.ts";
+import { gaussianEntropy } from "../core/gaussian_entropy.ts";
+import { gaussianLogProb } from "../core/gaussian_log_prob.ts";
+import { type LossAndGradientOptions, ReferenceActorCritic } from "./reference_actor_critic.ts";
+import type { PpoLossParts } from "../core/ppo_loss.ts";
+import type { ReferencePolicy } from "./reference_policy.ts";
+import type {
+  ActInput,
+  ActOutput,
+  EvaluateOutput,
+  MinibatchData,
+  OptimizerState,
+  ParamLayout,
+  PolicyEngine,
+  TensorInfo,
+  TrainStepOptions,
+  TrainStepStats,
+} from "./types.ts";
+
+/** What a {@linkcode ReferencePolicyEngine} may get from its creator instead of its own defaults. */
+export interface EngineParts {
+  /** The engine's backend name. */
+  readonly backend: string;
+  /** Two `[layout.size]` buffers: the live parameters (holding the initial values) and Adam's scratch copy. */
+  readonly params: readonly [Float32Array, Float32Array];
+  /** `[layout.size]` gradient buffer. */
+  readonly gradient: Float64Array;
+  /** Writes dLoss/dparams into `options.gradient` for the parameters in `params` (one of the two buffers). */
+  readonly lossAndGradient: (
+    params: Float32Array,
+    minibatch: MinibatchData,
+    options: LossAndGradientOptions,
+  ) => PpoLossParts;
+  /** Frees what the parts hold (workers). */
+  readonly dispose: () => void;
+}
+
+/**
+ * The plain-TypeScript engine behind `createReferencePolicy` (and, with its gradient computed on two threads,
+ * `createThreadedPolicy`): validation, acting, evaluation, global-norm clipping and Adam in one place, so every
+ * engine built on it computes the same numbers.
+ */
+export class ReferencePolicyEngine implements ReferencePolicy {
+  readonly layout: ParamLayout;
+  readonly backend: string;
+  #network: ReferenceActorCritic;
+  #lossAndGradient: EngineParts["lossAndGradient"];
+  #disposeParts: () => void;
+  #params: Float32Array;
+  #m: Float32Array;
+  #v: Float32Array;
+  #step = 0;
+  #gradient: Float64Array;
+  // Adam writes into these copies first, so a rejected update leaves the live state untouched.
+  #nextParams: Float32Array;
+  #nextM: Float32Array;
+  #nextV: Float32Array;
+  #disposed = false;
+  #scratch: { readonly actions: Float64Array; readonly logProbs: Float64Array } | undefined;
+  readonly #adamRanges: { offset: number; size: number; learningRate: number; critic: boolean }[];
+
+  /**
+   * @param layout The network's layout.
+   * @param params The initial parameters (taken, not copied), or the buffers and gradient of an engine's parts.
+   */
+  constructor(layout: ParamLayout, params: Float32Array | EngineParts) {
+    this.layout = layout;
+    const network = new ReferenceActorCritic(layout);
+    this.#network = network;
+    if (params instanceof Float32Array) {
+      this.backend = "reference";
+      this.#params = params;
+      this.#nextParams = new Float32Array(layout.size);
+      this.#gradient = new Float64Array(layout.size);
+      this.#lossAndGradient = (p, minibatch, options) => network.lossAndGradient(p, minibatch, options);
+      this.#disposeParts = () => {};
+    } else {
+      this.backend = params.backend;
+      [this.#params, this.#nextParams] = params.params;
+      this.#gradient = params.gradient;
+      this.#lossAndGradient = params.lossAndGradient;
+      this.#disposeParts = params.dispose;
+    }
+    this.#adamRanges = layout.tensors.filter((t) => t.trainable).map((t) => ({
+      offset: t.offset,
+      size: t.size,
+      learningRate: 0,
+      critic: t.group === "critic",
+    }));
+    this.#m = new Float32Array(layout.size);
+    this.#v = new Float32Array(layout.size);
+    this.#nextM = new Float32Array(layout.size);
+    this.#nextV = new Float32Array(layout.size);
+  }
+
+  act(input: ActInput, out: ActOutput): void {
+    this.#checkAlive("act");
+    const { obs, batch, noise, mask, deterministic = false } = input;
+    const head = this.layout.config.head;
+    this.#checkObs(obs, batch, "act");
+    const actionDim = head.kind === "categorical" ? 1 : head.dim;
+    checkLength(out.actions, batch * actionDim, "act", "out.actions");
+    checkLength(out.logProbs, batch, "act", "out.logProbs");
+    checkLength(out.values, batch, "act", "out.values");
+    if (!deterministic) {
+      checkLength(noise, batch * actionDim, "act", "noise");
+      checkFinite(noise, "act", "noise");
+    }
+    const { policy, values } = this.#network.forward(this.#params, obs, batch);
+    if (head.kind === "categorical") {
+      const categorical = this.#categorical(head.n, mask, batch, "act");
+      const scratch = this.#actScratch(batch);
+      const actions = deterministic
+        ? categoricalMode(policy, { ...categorical, out: scratch.actions })
+        : categoricalSample(policy, noise, { ...categorical, out: scratch.actions });
+      out.actions.set(actions);
+      out.logProbs.set(categoricalLogProb(policy, actions, { ...categorical, out: scratch.logProbs }));
+    } else {
+      if (mask !== undefined) {
+        throw new TypeError(
+          "Cannot act as an action mask needs a categorical head: current head is gaussian",
+        );
+      }
+      const logStd = this.#logStd();
+      for (let i = 0; i < policy.length; i++) {
+        out.actions[i] = deterministic
+          ? policy[i]!
+          : policy[i]! + Math.exp(logStd[i % head.dim]!) * noise[i]!;
+      }
+      // The log-density is taken at the stored float32 action, the one training will see.
+      out.logProbs.set(
+        gaussianLogProb(policy, out.actions, { logStd, out: this.#actScratch(batch).logProbs }),
+      );
+    }
+    out.values.set(values);
+  }
+
+  values(obs: Float32Array, batch: number, out: Float32Array): void {
+    this.#checkAlive("compute values");
+    this.#checkObs(obs, batch, "compute values");
+    checkLength(out, batch, "compute values", "out");
+    out.set(this.#network.forward(this.#params, obs, batch, { valuesOnly: true }).values);
+  }
+
+  evaluate(
+    obs: Float32Array,
+    actions: Float32Array,
+    batch: number,
+    out: EvaluateOutput,
+    mask?: Uint8Array,
+  ): void {
+    this.#checkAlive("evaluate");
+    const head = this.layout.config.head;
+    this.#checkObs(obs, batch, "evaluate");
+    this.#checkActions(actions, batch, "evaluate");
+    checkLength(out.logProbs, batch, "evaluate", "out.logProbs");
+    checkLength(out.entropy, batch, "evaluate", "out.entropy");
+    checkLength(out.values, batch, "evaluate", "out.values");
+    const { policy, values } = this.#network.forward(this.#params, obs, batch);
+    if (head.kind === "categorical") {
+      const categorical = this.#categorical(head.n, mask, batch, "evaluate");
+      out.logProbs.set(categoricalLogProb(policy, actions, categorical));
+      out.entropy.set(categoricalEntropy(policy, categorical));
+    } else {
+      const logStd = this.#logStd();
+      out.logProbs.set(gaussianLogProb(policy, actions, { logStd }));
+      out.entropy.fill(gaussianEntropy(logStd));
+    }
+    out.values.set(values);
+  }
+
+  trainStep(minibatch: MinibatchData, options: TrainStepOptions): TrainStepStats {
+    this.#checkAlive("train");
+    checkTrainOptions(options);
+    const { size } = minibatch;
+    this.#checkObs(minibatch.obs, size, "train");
+    this.#checkActions(minibatch.actions, size, "train");
+    for (const name of ["oldLogProbs", "advantages", "returns", "oldValues"] as const) {
+      checkLength(minibatch[name], size, "train", `minibatch.${name}`);
+      checkFinite(minibatch[name], "train", `minibatch.${name}`);
+    }
+    const head = this.layout.config.head;
+    if (minibatch.mask !== undefined) {
+      if (head.kind !== "categorical") {
+        throw new TypeError(
+          "Cannot train as an action mask needs a categorical head: current head is gaussian",
+        );
+      }
+      checkLength(minibatch.mask, size * head.n, "train", "minibatch.mask");
+    }
+    const step = this.#step + 1;
+    const gradient = this.#gradient;
+    const stats = this.#lossAndGradient(this.#params, minibatch, {
+      gradient,
+      clipCoef: options.clipCoef,
+      clipVloss: options.clipVloss,
+      entCoef: options.entCoef,
+      vfCoef: options.vfCoef,
+      normAdv: options.normAdv,
+      // Old log-probs are float32; rounding the new ones the same way makes an unchanged policy's ratio 1.
+      roundLogProbs: true,
+    });
+    // Gradients first: the tensor they name is more useful than the loss they usually come with.
+    this.#checkTensors(gradient, "gradient", step);
+    if (!Number.isFinite(stats.loss)) {
+      throw new RangeError(
+        `Cannot apply update as the loss is not finite at optimizer step ${step}: current value is ${stats.loss}`,
+      );
+    }
+    const { norm } = clipGradNorm(gradient, options.maxGradNorm);
+    this.#nextParams.set(this.#params);
+    this.#nextM.set(this.#m);
+    this.#nextV.set(this.#v);
+    const next = { params: this.#nextParams, m: this.#nextM, v: this.#nextV };
+    adamStep(next, gradient, {
+      step,
+      learningRate: options.learningRate,
+      eps: options.adamEps ?? 1e-5,
+      ranges: this.#ranges(options),
+    });
+    this.#checkTensors(next.m, "first moment", step);
+    this.#checkTensors(next.v, "second moment", step);
+    this.#checkTensors(next.params, "updated value", step);
+    [this.#params, this.#nextParams] = [this.#nextParams, this.#params];
+    [this.#m, this.#nextM] = [this.#nextM, this.#m];
+    [this.#v, this.#nextV] = [this.#nextV, this.#v];
+    this.#step = step;
+    return {
+      policyLoss: stats.policyLoss,
+      valueLoss: stats.valueLoss,
+      entropy: stats.entropy,
+      oldApproxKl: stats.oldApproxKl,
+      approxKl: stats.approxKl,
+      clipfrac: stats.clipfrac,
+      gradNorm: norm,
+    };
+  }
+
+  getParams(): Float32Array {
+    this.#checkAlive("get parameters");
+    return this.#params.slice();
+  }
+
+  setParams(params: Float32Array): void {
+    this.#checkAlive("set parameters");
+    checkParams(this.layout, params, "set parameters");
+    this.#params.set(params);
+  }
+
+  getOptimizerState(): OptimizerState {
+    this.#checkAlive("get the optimizer state");
+    return { m: this.#m.slice(), v: this.#v.slice(), step: this.#step };
+  }
+
+  setOptimizerState(state: OptimizerState): void {
+    const action = "set the optimizer state";
+    this.#checkAlive(action);
+    checkLength(state.m, this.layout.size, action, "m");
+    checkLength(state.v, this.layout.size, action, "v");
+    checkFinite(state.m, action, "m");
+    checkFinite(state.v, action, "v");
+    const negative = state.v.findIndex((x) => x < 0);
+    if (negative >= 0) {
+      throw new RangeError(
+        `Cannot ${action} as v must be non-negative: current value at index ${negative} is ${
+          state.v[negative]
+        }`,
+      );
+    }
+    if (!Number.isInteger(state.step) || state.step < 0) {
+      throw new RangeError(
+        `Cannot ${action} as step must be a non-negative integer: current value is ${state.step}`,
+      );
+    }
+    this.#m.set(state.m);
+    this.#v.set(state.v);
+    this.#step = state.step;
+  }
+
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#disposeParts();
+  }
+
+  /** Float64 buffers for acting on `batch` rows, kept while the rollout batch size stays the same. */
+  #actScratch(batch: number): { readonly actions: Float64Array; readonly logProbs: Float64Array } {
+    let scratch = this.#scratch;
+    if (scratch === undefined || scratch.logProbs.length !== batch) {
+      scratch = { actions: new Float64Array(batch), logProbs: new Float64Array(batch) };
+      this.#scratch = scratch;
+    }
+    return scratch;
+  }
+
+  #logStd(): Float32Array {
+    const offset = this.layout.logStdOffset;
+    const head = this.layout.config.head;
+    return this.#params.subarray(offset, offset + (head.kind === "gaussian" ? head.dim : 0));
+  }
+
+  #categorical(n: number, mask: Uint8Array | undefined, batch: number, action: string) {
+    if (mask === undefined) return { n };
+    checkLength(mask, batch * n, action, "mask");
+    return { n, mask };
+  }
+
+  /** Adam ranges: every trainable tensor at its group's learning rate (one list, updated in place). */
+  #ranges(options: TrainStepOptions): AdamRange[] {
+    const criticRate = options.criticLearningRate ?? options.learningRate;
+    const ranges = this.#adamRanges;
+    for (const range of ranges) range.learningRate = range.critic ? criticRate : options.learningRate;
+    return ranges;
+  }
+
+  #checkTensors(values: Float32Array | Float64Array, what: string, step: number): void {
+    // One pass of plain additions finds out whether anything is non-finite (a sum of finite float32 values is
+    // finite in float64); only then is the tensor named, which is the slow part.
+    let sum = 0;
+    for (let i = 0; i < values.length; i++) sum += values[i]!;
+    if (Number.isFinite(sum)) return;
+    for (const tensor of this.layout.tensors) {
+      const bad = firstNonFinite(values, tensor);
+      if (bad !== undefined) {
+        throw new RangeError(
+          `Cannot apply update as the ${what} of ${tensor.name} is not finite at optimizer step ${step}: current value is ${bad}`,
+        );
+      }
+    }
+  }
+
+  #checkObs(obs: Float32Array, batch: number, action: string): void {
+    if (!Number.isInteger(batch) || batch < 1) {
+      throw new RangeError(`Cannot ${action} as batch must be a positive integer: current value is ${batch}`);
+    }
+    checkLength(obs, batch * this.layout.config.obsDim, action, "obs");
+    checkFinite(obs, action, "obs");
+  }
+
+  #checkActions(actions: Float32Array, batch: number, action: string): void {
+    const head = this.layout.config.head;
+    checkLength(actions, batch * (head.kind === "categorical" ? 1 : head.dim), action, "actions");
+    checkFinite(actions, action, "actions");
+  }
+
+  #checkAlive(action: string): void {
+    if (this.#disposed) throw new Error(`Cannot ${action} as the reference policy was disposed`);
+  }
+}
+
+function firstNonFinite(values: Float32Array | Float64Array, tensor: TensorInfo): number | undefined {
+  for (let i = tensor.offset; i < tensor.offset + tensor.size; i++) {
+    if (!Number.isFinite(values[i]!)) return values[i]!;
+  }
+  return undefined;
+}
+
+export function checkParams(layout: ParamLayout, params: Float32Array, action: string): void {
+  checkLength(params, layout.size, action, "params");
+  checkFinite(params, action, "params");
+}
+
+function checkLength(array: ArrayLike<number>, length: number, action: string, name: string): void {
+  if (array.length !== length) {
+    throw new TypeError(
+      `Cannot ${action} as ${name} must have length ${length}: current length is ${array.length}`,
+    );
+  }
+}
+
+function checkFinite(array: ArrayLike<number>, action: string, name: string): void {
+  for (let i = 0; i < array.length; i++) {
+    if (!Number.isFinite(array[i]!)) {
+      throw new RangeError(
+        `Cannot ${action} as ${name} must be finite: current value at index ${i} is ${array[i]}`,
+      );
+    }
+  }
+}
+
+function checkTrainOptions(options: TrainStepOptions): void {
+  const nonNegative = ["learningRate", "clipCoef", "entCoef", "vfCoef"] as const;
+  for (const name of nonNegative) {
+    const value = options[name];
+    if (!(Number.isFinite(value) && value >= 0)) {
+      throw new RangeError(`Cannot train as ${name} must be a finite number >= 0: current value is ${value}`);
+    }
+  }
+  const critic = options.criticLearningRate;
+  if (critic !== undefined && !(Number.isFinite(critic) && critic >= 0)) {
+    throw new RangeError(
+      `Cannot train as criticLearningRate must be a finite number >= 0: current value is ${critic}`,
+    );
+  }
+  if (!(options.maxGradNorm > 0)) {
+    throw new RangeError(
+      `Cannot train as maxGradNorm must be positive: current value is ${options.maxGradNorm}`,
+    );
+  }
+  const eps = options.adamEps;
+  if (eps !== undefined && !(Number.isFinite(eps) && eps > 0)) {
+    throw new RangeError(`Cannot train as adamEps must be a finite number > 0: current value is ${eps}`);
+  }
+}
