@@ -40,7 +40,7 @@ const HELP: Record<keyof PpoConfig, string> = {
   clipActions: "clip continuous actions to the action bounds",
   normalizeObservation: "running observation normalisation",
   normalizeReward: "reward scaling by the return's std",
-  backend: "auto, reference, cpu, webasm or webgpu",
+  backend: "auto, reference, threaded, cpu, webasm or webgpu",
 };
 
 /** `parseArgs` option descriptors for every config option (all as strings, converted by {@linkcode configFromFlags}). */

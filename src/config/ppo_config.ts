@@ -5,8 +5,11 @@
  */
 import type { Activation } from "../model/types.ts";
 
-/** Which compute engine runs the networks. `"reference"` is the plain TypeScript engine. */
-export type BackendChoice = "auto" | "reference" | "cpu" | "webasm" | "webgpu";
+/**
+ * Which compute engine runs the networks. `"reference"` is the plain TypeScript engine, `"threaded"` the same
+ * engine with the actor's and critic's passes on two threads; `"cpu"`, `"webasm"`, `"webgpu"` are gpu.js.
+ */
+export type BackendChoice = "auto" | "reference" | "threaded" | "cpu" | "webasm" | "webgpu";
 
 /** Every option of a training run. Defaults follow CleanRL's `ppo.py`. */
 export interface PpoConfig {
@@ -123,7 +126,7 @@ export function derivedSizes(config: PpoConfig): DerivedSizes {
   };
 }
 
-const BACKENDS: readonly BackendChoice[] = ["auto", "reference", "cpu", "webasm", "webgpu"];
+const BACKENDS: readonly BackendChoice[] = ["auto", "reference", "threaded", "cpu", "webasm", "webgpu"];
 
 /**
  * Fills defaults and validates every option, throwing on the first bad one with its name and value.

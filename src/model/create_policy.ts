@@ -1,21 +1,25 @@
+import { chooseEngine } from "./choose_engine.ts";
 import { createGpuPolicy } from "./gpu_policy.ts";
 import { createReferencePolicy } from "./reference_policy.ts";
+import { createThreadedPolicy } from "./threaded_policy.ts";
 import type { ParamLayout, PolicyEngine } from "./types.ts";
 
 /** Options of {@linkcode createPolicy}. */
 export interface CreatePolicyOptions {
   /**
-   * `"reference"`: the plain TypeScript engine; `"cpu"`, `"webasm"`, `"webgpu"`: gpu.js kernels on that backend;
-   * `"auto"`: gpu.js on the fastest backend that works on this machine (measured, see `chooseBackend`).
+   * `"reference"`: the plain TypeScript engine; `"threaded"`: the same engine with the actor's and the critic's
+   * passes on two threads (same numbers); `"cpu"`, `"webasm"`, `"webgpu"`: gpu.js kernels on that backend;
+   * `"auto"`: the engine `chooseEngine` picks for this network on this machine, by a fixed rule.
    * @default {"auto"}
    */
-  readonly backend?: "auto" | "reference" | "cpu" | "webasm" | "webgpu";
+  readonly backend?: "auto" | "reference" | "threaded" | "cpu" | "webasm" | "webgpu";
   /** Initial flat parameters (`layout.size` values). */
   readonly params: Float32Array;
 }
 
 /**
- * Creates the engine that runs an actor-critic's networks on the chosen backend.
+ * Creates the engine that runs an actor-critic's networks on the chosen backend. The engine's `backend` names
+ * what runs (`"threaded"` falls back to `"reference"` for a shared trunk), and runs record it.
  *
  * @param layout The network's parameter layout.
  * @param options Backend and initial parameters.
@@ -36,7 +40,9 @@ export interface CreatePolicyOptions {
  * ```
  */
 export async function createPolicy(layout: ParamLayout, options: CreatePolicyOptions): Promise<PolicyEngine> {
-  const backend = options.backend ?? "auto";
+  const requested = options.backend ?? "auto";
+  const backend = requested === "auto" ? (await chooseEngine(layout)).engine : requested;
   if (backend === "reference") return createReferencePolicy(layout, { params: options.params });
+  if (backend === "threaded") return await createThreadedPolicy(layout, { params: options.params });
   return await createGpuPolicy(layout, { backend, params: options.params });
 }

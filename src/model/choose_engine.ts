@@ -1,0 +1,89 @@
+import { type BackendProbe, probeBackend } from "../kernels/backend.ts";
+import type { ParamLayout } from "./types.ts";
+
+/** An engine that {@linkcode chooseEngine} can pick. */
+export type EngineName = "reference" | "threaded" | "webgpu";
+
+/** What {@linkcode chooseEngine} decided, and the facts it decided from. */
+export interface EngineChoice {
+  /** The engine to create. */
+  readonly engine: EngineName;
+  /** One line naming the facts behind the choice. */
+  readonly reason: string;
+}
+
+/** Facts about the machine; {@linkcode chooseEngine} probes them when they are not given. */
+export interface MachineFacts {
+  /** Logical cores. @default {navigator.hardwareConcurrency} */
+  readonly cores?: number;
+  /** The webgpu probe. @default {await probeBackend("webgpu")} */
+  readonly webgpu?: BackendProbe;
+}
+
+/**
+ * Networks from this many parameters go to a hardware GPU. Each WebGPU update step pays at least one readback
+ * (about 10 ms in Deno, GPUJS_NOTES); the plain-TypeScript engine does 3-5 GFLOP/s per core, so a 64-row
+ * minibatch (6 FLOPs per parameter and row) takes 10 ms at about 100k parameters.
+ */
+export const GPU_MIN_PARAMS = 100_000;
+
+/**
+ * Picks the engine for a network on this machine by a fixed rule, so the same seed and machine give the same
+ * run (no timing race that could flip between runs):
+ *
+ * 1. a hardware WebGPU adapter and at least {@linkcode GPU_MIN_PARAMS} parameters: `"webgpu"`;
+ * 2. else separate actor and critic networks and at least two cores: `"threaded"` (the actor's and the
+ *    critic's passes on two threads, the same numbers as the reference);
+ * 3. else `"reference"`.
+ *
+ * The rule comes from measurements on this project's 2-core, GPU-less machines (`deno task bench:train`,
+ * `deno task bench`): gpu.js's `cpu` and `webasm` backends run the 4-64-64 networks 1.1-1.7x slower than the
+ * plain-TypeScript engine at every batch, its threaded webasm plans were at best 1.4x faster than the earlier
+ * reference loops and are slower than the current ones, and WebGPU on a software adapter (llvmpipe) is 4-200x
+ * slower, so a software adapter is never chosen.
+ *
+ * @param layout The network's layout.
+ * @param facts Cores and the webgpu probe, probed when absent.
+ * @returns The engine and the reason.
+ *
+ * @example
+ * ```ts
+ * import { chooseEngine } from "./choose_engine.ts";
+ * import { paramLayout } from "./param_layout.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const layout = paramLayout({
+ *   obsDim: 4, head: { kind: "categorical", n: 2 }, hidden: [64, 64], activation: "tanh", shared: false,
+ * });
+ * const noGpu = { backend: "webgpu" as const, works: false };
+ * assert.equal((await chooseEngine(layout, { cores: 2, webgpu: noGpu })).engine, "threaded");
+ * assert.equal((await chooseEngine(layout, { cores: 1, webgpu: noGpu })).engine, "reference");
+ * ```
+ */
+export async function chooseEngine(layout: ParamLayout, facts: MachineFacts = {}): Promise<EngineChoice> {
+  const cores = facts.cores ?? navigator.hardwareConcurrency ?? 1;
+  const params = layout.size;
+  if (params >= GPU_MIN_PARAMS) {
+    const webgpu = facts.webgpu ?? await probeBackend("webgpu");
+    if (webgpu.works && webgpu.software !== true) {
+      return {
+        engine: "webgpu",
+        reason: `hardware WebGPU adapter (${
+          webgpu.adapter ?? "unnamed"
+        }) and ${params} >= ${GPU_MIN_PARAMS} parameters`,
+      };
+    }
+  }
+  if (!layout.config.shared && cores >= 2) {
+    return {
+      engine: "threaded",
+      reason: `separate actor and critic, ${cores} cores, no hardware GPU in use`,
+    };
+  }
+  return {
+    engine: "reference",
+    reason: layout.config.shared
+      ? "shared trunk, no hardware GPU in use"
+      : `${cores} core, no hardware GPU in use`,
+  };
+}
