@@ -1,6 +1,7 @@
 import { chooseEngine } from "./choose_engine.ts";
 import { createGpuPolicy } from "./gpu_policy.ts";
 import { createReferencePolicy } from "./reference_policy.ts";
+import { createSplitPolicy } from "./split_policy.ts";
 import { createThreadedPolicy } from "./threaded_policy.ts";
 import type { ParamLayout, PolicyEngine } from "./types.ts";
 
@@ -19,7 +20,8 @@ export interface CreatePolicyOptions {
 
 /**
  * Creates the engine that runs an actor-critic's networks on the chosen backend. The engine's `backend` names
- * what runs (`"threaded"` falls back to `"reference"` for a shared trunk), and runs record it.
+ * what runs (`"threaded"` falls back to `"reference"` for a shared trunk; `"webgpu"` trains on the GPU and acts
+ * on the host reference engine, `"webgpu+reference"`), and runs record it.
  *
  * @param layout The network's parameter layout.
  * @param options Backend and initial parameters.
@@ -44,5 +46,10 @@ export async function createPolicy(layout: ParamLayout, options: CreatePolicyOpt
   const backend = requested === "auto" ? (await chooseEngine(layout)).engine : requested;
   if (backend === "reference") return createReferencePolicy(layout, { params: options.params });
   if (backend === "threaded") return await createThreadedPolicy(layout, { params: options.params });
-  return await createGpuPolicy(layout, { backend, params: options.params });
+  const gpu = await createGpuPolicy(layout, { backend, params: options.params });
+  // WebGPU's every call pays a readback of about 10 ms in Deno: rollout inference stays on the host.
+  if (backend === "webgpu") {
+    return createSplitPolicy(gpu, createReferencePolicy(layout, { params: options.params }));
+  }
+  return gpu;
 }
