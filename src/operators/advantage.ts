@@ -10,6 +10,24 @@ export interface AdvantageOptions {
   readonly gamma?: number;
   /** GAE lambda. @default {0.95} */
   readonly gaeLambda?: number;
+  /**
+   * A holder whose arrays every batch of the same size reuses, also across subscriptions (one run's
+   * iterations), instead of allocating: each batch's advantages and returns then overwrite the previous ones,
+   * which on-policy lockstep allows once its update is done. Copy what must outlive the next batch.
+   * @default {fresh arrays for every batch}
+   */
+  readonly reuse?: { buffers?: AdvantageBuffers };
+}
+
+/** Arrays {@linkcode advantage} reuses: bootstrap inputs for up to every row plus the next observations. */
+export interface AdvantageBuffers {
+  readonly rows: number;
+  readonly obs: Float32Array;
+  readonly values: Float32Array;
+  readonly finalValues: Float32Array;
+  readonly advantages: Float32Array;
+  readonly returns: Float32Array;
+  readonly bootstrapRows: Int32Array;
 }
 
 /** The part of a policy engine that {@linkcode advantage} needs. */
@@ -65,25 +83,45 @@ export function advantage(
   return concatMap((r: Rollout) => {
     const { numEnvs, obsDim } = r;
     const rows = r.numSteps * numEnvs;
-    const bootstrapRows: number[] = [];
+    const buffers = buffersFor(r, options.reuse);
+    const bootstrapRows = buffers.bootstrapRows;
+    let bootstraps = 0;
     for (let i = 0; i < rows; i++) {
-      if (r.truncated[i] && !r.terminated[i]) bootstrapRows.push(i);
+      if (r.truncated[i] && !r.terminated[i]) bootstrapRows[bootstraps++] = i;
     }
-    const count = bootstrapRows.length + numEnvs;
-    const obs = new Float32Array(count * obsDim);
-    bootstrapRows.forEach((row, k) =>
-      obs.set(r.finalObs.subarray(row * obsDim, (row + 1) * obsDim), k * obsDim)
-    );
-    obs.set(r.nextObs, bootstrapRows.length * obsDim);
-    const values = new Float32Array(count);
+    const count = bootstraps + numEnvs;
+    const obs = buffers.obs.subarray(0, count * obsDim);
+    for (let k = 0; k < bootstraps; k++) {
+      const row = bootstrapRows[k]!;
+      obs.set(r.finalObs.subarray(row * obsDim, (row + 1) * obsDim), k * obsDim);
+    }
+    obs.set(r.nextObs, bootstraps * obsDim);
+    const values = buffers.values.subarray(0, count);
     return maybeAsync(critic.values(obs, count, values)).pipe(
       map((): AdvantageBatch => {
-        const finalValues = new Float32Array(rows);
-        bootstrapRows.forEach((row, k) => finalValues[row] = values[k]!);
-        const nextValues = values.subarray(bootstrapRows.length);
-        const { advantages, returns } = gae({ ...r, finalValues, nextValues }, { gamma, gaeLambda });
+        const finalValues = buffers.finalValues.fill(0);
+        for (let k = 0; k < bootstraps; k++) finalValues[bootstrapRows[k]!] = values[k]!;
+        const nextValues = values.subarray(bootstraps);
+        const { advantages, returns } = gae({ ...r, finalValues, nextValues }, { gamma, gaeLambda }, buffers);
         return { ...r, advantages, returns };
       }),
     );
   });
+}
+
+function buffersFor(r: Rollout, reuse: { buffers?: AdvantageBuffers } | undefined): AdvantageBuffers {
+  const rows = r.numSteps * r.numEnvs;
+  const old = reuse?.buffers;
+  if (old !== undefined && old.rows === rows && old.obs.length === (rows + r.numEnvs) * r.obsDim) return old;
+  const buffers: AdvantageBuffers = {
+    rows,
+    obs: new Float32Array((rows + r.numEnvs) * r.obsDim),
+    values: new Float32Array(rows + r.numEnvs),
+    finalValues: new Float32Array(rows),
+    advantages: new Float32Array(rows),
+    returns: new Float32Array(rows),
+    bootstrapRows: new Int32Array(rows),
+  };
+  if (reuse !== undefined) reuse.buffers = buffers;
+  return buffers;
 }

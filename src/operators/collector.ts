@@ -5,6 +5,9 @@ import type { Space } from "../envs/types.ts";
 import type { PolicyEngine } from "../model/types.ts";
 import type { EpisodeResult, StepBatch } from "./types.ts";
 
+/** The episodes of a step in which none ended: one shared, frozen empty list, so a step allocates no array. */
+const NO_EPISODES: readonly EpisodeResult[] = Object.freeze([]);
+
 /** Offsets the action-noise seed into the high word, away from every env seed `seed + i`. */
 const ACTION_NOISE_STREAM = 2 * 2 ** 32;
 
@@ -100,6 +103,9 @@ export class Collector {
   #terminated: Uint8Array;
   #truncated: Uint8Array;
   #discountedReturns: Float64Array;
+  // One act input and output for every step: the engine reads them during the call and keeps nothing.
+  #actInput: { obs: Float32Array; batch: number; noise: Float32Array; deterministic: boolean };
+  #actOutput: { actions: Float32Array; logProbs: Float32Array; values: Float32Array };
 
   /**
    * @param engine Acts and, with `ppoUpdate`, learns.
@@ -149,6 +155,8 @@ export class Collector {
     this.#terminated = new Uint8Array(n);
     this.#truncated = new Uint8Array(n);
     this.#discountedReturns = new Float64Array(n);
+    this.#actInput = { obs: this.#obs, batch: n, noise: this.#noise, deterministic: false };
+    this.#actOutput = { actions: this.#actions, logProbs: this.#logProbs, values: this.#values };
     this.#rawObs.set(vecEnv.reset({ seed: this.#options.seed }).obs);
     this.#normalizeInto(this.#rawObs, this.#nextObs, !this.frozen);
   }
@@ -168,10 +176,8 @@ export class Collector {
     for (let i = 0; i < this.#noise.length; i++) {
       this.#noise[i] = gaussian ? rng.normal() : (rng.nextUint32() >>> 8) / 16777216;
     }
-    const acted = this.engine.act(
-      { obs: this.#obs, batch: n, noise: this.#noise, deterministic: this.deterministic },
-      { actions: this.#actions, logProbs: this.#logProbs, values: this.#values },
-    );
+    this.#actInput.deterministic = this.deterministic;
+    const acted = this.engine.act(this.#actInput, this.#actOutput);
     return acted instanceof Promise ? acted.then(() => this.#afterAct()) : this.#afterAct();
   }
 
@@ -199,12 +205,14 @@ export class Collector {
     this.#scaleRewards(result.rewards);
     const globalStep = this.globalStep;
     this.globalStep += n;
-    const episodes: EpisodeResult[] = result.episodes.length === 0 ? [] : result.episodes.map((e) => ({
-      env: e.env,
-      return: e.return,
-      length: e.length,
-      globalStep: this.globalStep,
-    }));
+    const episodes: readonly EpisodeResult[] = result.episodes.length === 0
+      ? NO_EPISODES
+      : result.episodes.map((e) => ({
+        env: e.env,
+        return: e.return,
+        length: e.length,
+        globalStep: this.globalStep,
+      }));
     return {
       numEnvs: n,
       obsDim: this.obsDim,

@@ -8,6 +8,12 @@ export interface MinibatchesOptions {
   readonly numMinibatches: number;
   /** Passes over each batch. */
   readonly updateEpochs: number;
+  /**
+   * A holder whose permutation array every batch of the same size reuses, also across subscriptions (one run's
+   * iterations), instead of allocating; a batch's minibatch indices are then overwritten by the next batch's.
+   * @default {fresh arrays for every batch}
+   */
+  readonly reuse?: { permutations?: Int32Array };
 }
 
 /**
@@ -63,8 +69,16 @@ export function minibatches(
       }
       const size = batchSize / numMinibatches;
       const list: Minibatch[] = [];
+      const reuse = options.reuse;
+      let permutations = reuse?.permutations;
+      if (permutations?.length !== updateEpochs * batchSize) {
+        permutations = new Int32Array(updateEpochs * batchSize);
+        if (reuse !== undefined) reuse.permutations = permutations;
+      }
       for (let epoch = 0; epoch < updateEpochs; epoch++) {
-        const permutation = rng.shuffle(Int32Array.from({ length: batchSize }, (_, i) => i));
+        const permutation = permutations.subarray(epoch * batchSize, (epoch + 1) * batchSize);
+        for (let i = 0; i < batchSize; i++) permutation[i] = i;
+        rng.shuffle(permutation);
         for (let index = 0; index < numMinibatches; index++) {
           const indices = permutation.subarray(index * size, (index + 1) * size);
           list.push({ batch, indices, epoch, index, numMinibatches, updateEpochs });

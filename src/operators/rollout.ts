@@ -5,6 +5,13 @@ import type { EpisodeResult, Rollout, StepBatch } from "./types.ts";
 export interface RolloutOptions {
   /** Vector steps per rollout (CleanRL's `numSteps`). */
   readonly numSteps: number;
+  /**
+   * A holder whose arrays every rollout of the same shape reuses, also across subscriptions (one run's
+   * iterations), instead of allocating: each rollout then overwrites the previous one, which on-policy lockstep
+   * allows once its update is done. Copy what must outlive the next rollout.
+   * @default {fresh arrays for every rollout}
+   */
+  readonly reuse?: { rollout?: Rollout };
 }
 
 /**
@@ -54,7 +61,7 @@ export function rollout(options: RolloutOptions): OperatorFunction<StepBatch, Ro
       let current: MutableRollout | undefined;
       return source.pipe(
         map((step) => {
-          if (t === 0) current = allocate(step, numSteps);
+          if (t === 0) current = allocate(step, numSteps, options.reuse);
           const full = append(current!, step, t);
           t = full ? 0 : t + 1;
           return full ? current! : undefined;
@@ -70,10 +77,20 @@ interface MutableRollout extends Rollout {
   globalStep: number;
 }
 
-function allocate(step: StepBatch, numSteps: number): MutableRollout {
+function allocate(step: StepBatch, numSteps: number, reuse?: { rollout?: Rollout }): MutableRollout {
   const { numEnvs, obsDim, actionDim } = step;
   const rows = numSteps * numEnvs;
-  return {
+  const old = reuse?.rollout as MutableRollout | undefined;
+  if (
+    old !== undefined && old.numSteps === numSteps && old.numEnvs === numEnvs && old.obsDim === obsDim &&
+    old.actionDim === actionDim
+  ) {
+    old.episodes = [];
+    old.policyVersion = step.policyVersion;
+    old.globalStep = step.globalStep;
+    return old;
+  }
+  const fresh: MutableRollout = {
     numSteps,
     numEnvs,
     obsDim,
@@ -91,6 +108,8 @@ function allocate(step: StepBatch, numSteps: number): MutableRollout {
     policyVersion: step.policyVersion,
     globalStep: step.globalStep,
   };
+  if (reuse !== undefined) reuse.rollout = fresh;
+  return fresh;
 }
 
 /** Copies one step into row `t`; returns true when the rollout is full. */

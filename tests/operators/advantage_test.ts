@@ -64,3 +64,20 @@ Deno.test("advantage() validates gamma when the pipeline is built", () => {
     /gamma must be in \[0, 1\]: current value is 1.5/,
   );
 });
+
+Deno.test("advantage() with reuse fills the same arrays across subscriptions, with the same numbers as fresh ones", async () => {
+  const reuse = {};
+  const run = (r: ReturnType<typeof fakeRollout>, options: Parameters<typeof advantage>[1]) =>
+    firstValueFrom(of(r).pipe(advantage(recordingCritic(), options)));
+  const truncated = {
+    truncated: Uint8Array.of(0, 1, 0),
+    finalObs: Float32Array.of(0, 7, 0),
+    nextObs: Float32Array.of(3),
+  };
+  const first = await run(fakeRollout([1, 1, 1], [0, 0, 0], truncated), { gamma: 0.5, reuse });
+  const second = await run(fakeRollout([2, 0, 1], [1, 0, 0]), { gamma: 0.5, reuse });
+  assert.equal(second.advantages, first.advantages);
+  const fresh = await run(fakeRollout([2, 0, 1], [1, 0, 0]), { gamma: 0.5 });
+  assert.deepEqual(Array.from(second.advantages), Array.from(fresh.advantages));
+  assert.deepEqual(Array.from(second.returns), Array.from(fresh.returns));
+});

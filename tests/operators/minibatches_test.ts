@@ -44,3 +44,17 @@ Deno.test("minibatches() errors when numMinibatches does not divide the batch si
   );
   assert.throws(() => minibatches(new Rng(0), { numMinibatches: 0, updateEpochs: 1 }), RangeError);
 });
+
+Deno.test("minibatches() with reuse draws the same minibatches as without it, into one array", async () => {
+  const reuse: { permutations?: Int32Array } = {};
+  const draw = (rng: Rng, options: { reuse?: typeof reuse }) =>
+    firstValueFrom(
+      of(fakeBatch(8), fakeBatch(8, 1)).pipe(
+        minibatches(rng, { numMinibatches: 2, updateEpochs: 3, ...options }),
+        map((mb) => Array.from(mb.indices)),
+        toArray(),
+      ),
+    );
+  assert.deepEqual(await draw(new Rng(4), { reuse }), await draw(new Rng(4), {}));
+  assert.equal(reuse.permutations?.length, 3 * 8);
+});

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { map } from "rxjs";
+import { firstValueFrom, map, of } from "rxjs";
 import { rollout } from "../../src/operators/rollout.ts";
 import { fakeStep, testScheduler } from "./_fixtures.ts";
 
@@ -50,4 +50,17 @@ Deno.test("rollout() refuses steps from two policy versions with an error notifi
 
 Deno.test("rollout() validates numSteps when the pipeline is built", () => {
   assert.throws(() => rollout({ numSteps: 0 }), /numSteps must be a positive integer: current value is 0/);
+});
+
+Deno.test("rollout() with reuse fills the same arrays across subscriptions, with the same contents as fresh ones", async () => {
+  const reuse = {};
+  const collect = (from: number) =>
+    firstValueFrom(of(fakeStep(from), fakeStep(from + 1)).pipe(rollout({ numSteps: 2, reuse })));
+  const first = await collect(0);
+  const firstObs = first.obs;
+  const second = await collect(5);
+  assert.equal(second.obs, firstObs);
+  const fresh = await firstValueFrom(of(fakeStep(5), fakeStep(6)).pipe(rollout({ numSteps: 2 })));
+  assert.deepEqual(second, fresh);
+  assert.notEqual(fresh.obs, firstObs);
 });
