@@ -25,18 +25,22 @@ const CONTINUOUS_BASE: Partial<PpoConfig> = {
 /** Presets by environment id. */
 export const PRESETS: Readonly<Record<string, Partial<PpoConfig>>> = Object.freeze({
   "CartPole-v1": {
-    // Small, frequent updates with many epochs. Value clipping is off: with unnormalised returns of up to ~50,
-    // clipping value steps to 0.2 starves the critic (measured: mean 124 at 100k with it, 500 without).
+    // Small, frequent updates (the RL Zoo's 8 x 32 steps, gamma 0.98, lambda 0.8) tuned for wall time as well as
+    // samples: 32-32 networks (7x fewer FLOPs than 64-64) and 6 epochs at lr 3e-3 instead of 20 at 1e-3. Measured
+    // on seeds 1-3 (2-core machine, load average ~6): the 100-episode mean crosses 475 at 77k-84k steps in
+    // 5.4-5.6 s, against 94k steps and about 60 s for 64-64 x 20 epochs. Value clipping is off: with
+    // unnormalised returns of up to ~50, clipping value steps to 0.2 starves the critic.
     totalTimesteps: 100_000,
     clipVloss: false,
     numEnvs: 8,
     numSteps: 32,
     numMinibatches: 1,
-    updateEpochs: 20,
-    learningRate: 1e-3,
+    updateEpochs: 6,
+    learningRate: 3e-3,
     gamma: 0.98,
     gaeLambda: 0.8,
     entCoef: 0,
+    hidden: [32, 32],
   },
   "Acrobot-v1": {
     totalTimesteps: 500_000,
