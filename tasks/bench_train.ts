@@ -1,8 +1,10 @@
 /**
- * `deno task bench:train [--backend B] [--total-timesteps N] [--seed S]`: trains CartPole-v1 with CleanRL's
- * hyperparameters for a fixed budget and prints end-to-end SPS, where the time goes (env stepping, rollout
- * inference, advantage, update, pipeline plumbing), the update's effective GFLOP/s, and the RxJS pipeline's
- * overhead against a hand-written loop that calls the same engine and env in the same process.
+ * `deno task bench:train [--backend B] [--baseline B] [--total-timesteps N] [--seed S]`: trains CartPole-v1 with
+ * CleanRL's hyperparameters for a fixed budget and prints end-to-end SPS, where the time goes (env stepping,
+ * rollout inference, advantage, update, pipeline plumbing), the update's effective GFLOP/s, the RxJS pipeline's
+ * overhead against a hand-written loop that calls the same engine and env in the same process, and the speed
+ * against a baseline backend (default: the single-thread reference engine) run interleaved in the same process,
+ * since the machine is shared and only ratios measured side by side compare.
  *
  * @module
  */
@@ -11,6 +13,7 @@ import { concatMap, lastValueFrom, range, toArray } from "rxjs";
 import { gae } from "../src/core/gae.ts";
 import { type BackendChoice, derivedSizes, type PpoConfig, resolveConfig } from "../src/config/ppo_config.ts";
 import type { MinibatchData, PolicyEngine } from "../src/model/types.ts";
+import { chooseEngine } from "../src/model/choose_engine.ts";
 import { type Agent, createAgent } from "../src/train/create_agent.ts";
 import { ppoIteration } from "../src/train/ppo_iteration.ts";
 import type { StepBatch } from "../src/operators/types.ts";
@@ -64,8 +67,9 @@ async function runPipeline(config: PpoConfig) {
   );
   const seconds = (performance.now() - start) / 1000;
   const params = agent.engine.getParams();
+  const backend = agent.engine.backend;
   await agent.dispose();
-  return { seconds, phases, params, steps: agent.collector.globalStep };
+  return { seconds, phases, params, steps: agent.collector.globalStep, backend };
 }
 
 /** The same algorithm as a plain loop: no RxJS, same engine, env, generators and order of draws. */
@@ -188,6 +192,7 @@ async function main(args: string[]): Promise<void> {
     args,
     options: {
       backend: { type: "string", default: "auto" },
+      baseline: { type: "string", default: "reference" },
       "total-timesteps": { type: "string", default: "100000" },
       seed: { type: "string", default: "1" },
     },
@@ -210,13 +215,24 @@ async function main(args: string[]): Promise<void> {
   // Warm both paths up on a short budget so neither pays the JIT's start-up, then alternate two measured runs
   // of each and keep the faster (the machine has two cores shared with everything else).
   const warmup = { ...config, totalTimesteps: 8 * batchSize };
-  await runPipeline(warmup);
+  const chosen = (await runPipeline(warmup)).backend;
+  if (config.backend === "auto") {
+    const probe = await createAgent(warmup);
+    console.log(`auto chose ${chosen}: ${(await chooseEngine(probe.layout)).reason}\n`);
+    await probe.dispose();
+  }
   await runLoop(warmup);
+  const baselineConfig = values.baseline === "none"
+    ? undefined
+    : resolveConfig({ ...config, backend: values.baseline as BackendChoice });
+  if (baselineConfig) await runPipeline({ ...baselineConfig, totalTimesteps: 8 * batchSize });
   const pipelineRuns = [];
   const loopRuns = [];
+  const baselineRuns = [];
   for (let i = 0; i < 2; i++) {
     pipelineRuns.push(await runPipeline(config));
     loopRuns.push(await runLoop(config));
+    if (baselineConfig) baselineRuns.push(await runPipeline(baselineConfig));
   }
   const fastest = <T extends { seconds: number }>(runs: T[]) =>
     runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
@@ -224,6 +240,8 @@ async function main(args: string[]): Promise<void> {
   const loop = fastest(loopRuns);
   report("pipeline", pipeline, updateFlops);
   report("loop", loop, updateFlops);
+  const baseline = baselineRuns.length > 0 ? fastest(baselineRuns) : undefined;
+  if (baseline) report("baseline", baseline, updateFlops);
   const overhead = 100 * (pipeline.seconds / loop.seconds - 1);
   const same = pipeline.params.every((v, i) => v === loop.params[i]);
   console.log(
@@ -231,6 +249,14 @@ async function main(args: string[]): Promise<void> {
       same ? "identical" : "DIFFER"
     }`,
   );
+  if (baseline) {
+    const same = baseline.params.every((v, i) => v === pipeline.params[i]);
+    console.log(
+      `pipeline (${pipeline.backend}) / baseline (${baseline.backend}) SPS in this run: ${
+        (baseline.seconds / pipeline.seconds).toFixed(2)
+      }x; final parameters ${same ? "identical" : "differ"}`,
+    );
+  }
   console.log(
     `pipeline SPS / CleanRL's 3,700 SPS on this machine: ${
       (pipeline.steps / pipeline.seconds / 3700).toFixed(2)
