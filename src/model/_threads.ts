@@ -3,7 +3,10 @@
  *
  * The main thread stores a command in `control[COMMAND]` and wakes the worker; the worker answers by storing
  * `DONE` or `FAILED` in `control[STATUS]`. Every array the two threads share lives in a `SharedArrayBuffer`;
- * the atomic store and load of the two control words order the plain reads and writes around them.
+ * the atomic store and load of the two control words order the plain reads and writes around them. Both
+ * threads compute on private copies: V8 runs the dense loops about 25% slower on shared typed arrays
+ * (measured: a 128-row forward pass 1.34 ms on shared parameters against 1.06 ms), and the copies in and out
+ * cost microseconds.
  *
  * @module
  */
@@ -27,15 +30,14 @@ export const FAILED = 2;
 /** Indices into the `Float64Array` of train-step arguments. */
 export const ARG = {
   size: 0,
-  paramsIndex: 1,
-  clipCoef: 2,
-  clipVloss: 3,
-  entCoef: 4,
-  vfCoef: 5,
-  normAdv: 6,
-  roundLogProbs: 7,
-  hasMask: 8,
-  width: 9,
+  clipCoef: 1,
+  clipVloss: 2,
+  entCoef: 3,
+  vfCoef: 4,
+  normAdv: 5,
+  roundLogProbs: 6,
+  hasMask: 7,
+  width: 8,
 } as const;
 
 /** Indices into the `Float64Array` the worker writes the actor's loss terms to. */
@@ -57,7 +59,9 @@ export interface SetupMessage {
   readonly kind: "setup";
   readonly config: ActorCriticConfig;
   readonly control: SharedArrayBuffer;
-  readonly params: readonly [SharedArrayBuffer, SharedArrayBuffer];
+  /** The parameters of the current step (float32), written by the main thread before each command. */
+  readonly params: SharedArrayBuffer;
+  /** Float64 gradient; the worker writes the actor's tensors. */
   readonly gradient: SharedArrayBuffer;
   readonly args: SharedArrayBuffer;
   readonly stats: SharedArrayBuffer;

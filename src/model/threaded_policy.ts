@@ -31,6 +31,14 @@ export interface ThreadedPolicyOptions {
   readonly seed?: number;
   /** How long a train step waits for the worker before it gives up, in milliseconds. @default {60000} */
   readonly workerTimeoutMs?: number;
+  /**
+   * `"auto"`: every 200 train steps, time 10 on two threads and 10 on one and use the faster for the rest (the
+   * second thread only pays when a core is free: on a 2-core machine shared with other busy processes, the
+   * hand-over waits for the scheduler and one thread is as fast); `"on"`, `"off"`: forced. The numbers are the
+   * same either way, so the choice never changes a run.
+   * @default {"auto"}
+   */
+  readonly threads?: "auto" | "on" | "off";
 }
 
 /**
@@ -43,8 +51,9 @@ export interface ThreadedPolicyOptions {
  * values and evaluation run on the calling thread (a rollout batch is too small to split). A shared trunk
  * couples the two heads, so for it this returns the single-thread reference engine (backend `"reference"`).
  *
- * Parameters, gradient and minibatch live in `SharedArrayBuffer`s; the threads hand over with `Atomics`, so
- * every method stays synchronous. The worker is a module from this folder, which `--allow-read` of the
+ * Parameters, the actor's gradient and the minibatch cross in `SharedArrayBuffer`s (each thread computes on
+ * private copies, which V8 runs faster); the threads hand over with `Atomics`, so every method stays
+ * synchronous. The worker is a module from this folder, which `--allow-read` of the
  * package covers. Dispose the engine to end the worker.
  *
  * @param layout The network's parameter layout (from `paramLayout`).
@@ -83,17 +92,31 @@ export async function createThreadedPolicy(
       `Cannot create the threaded policy as workerTimeoutMs must be positive: current value is ${timeout}`,
     );
   }
+  const threads = options.threads ?? "auto";
+  if (!["auto", "on", "off"].includes(threads)) {
+    throw new TypeError(
+      `Cannot create the threaded policy as threads must be "auto", "on" or "off": current value is ${threads}`,
+    );
+  }
   const actor = await ActorThread.start(layout, timeout);
-  actor.params[0].set(initial);
   const critic = new ReferenceActorCritic(layout);
+  const schedule = new ThreadSchedule(threads);
   return new ReferencePolicyEngine(layout, {
     backend: "threaded",
-    params: actor.params,
-    gradient: actor.gradient,
+    params: [initial.slice(), new Float32Array(layout.size)],
+    gradient: new Float64Array(layout.size),
     lossAndGradient(params, minibatch, lossOptions) {
+      const useThreads = schedule.next();
+      const start = performance.now();
+      if (!useThreads) {
+        const parts = critic.lossAndGradient(params, minibatch, lossOptions);
+        schedule.record(false, performance.now() - start);
+        return parts;
+      }
       actor.begin(params, minibatch, lossOptions);
       const criticParts = critic.lossAndGradient(params, minibatch, { ...lossOptions, part: "critic" });
-      const actorParts = actor.finish();
+      const actorParts = actor.finish(lossOptions.gradient);
+      schedule.record(true, performance.now() - start);
       return {
         loss: actorParts.loss + criticParts.loss,
         policyLoss: actorParts.policyLoss,
@@ -108,10 +131,41 @@ export async function createThreadedPolicy(
   });
 }
 
+/** Which train steps use the worker: all, none, or (auto) the faster way as timed in each window of steps. */
+class ThreadSchedule {
+  static readonly WINDOW = 200;
+  static readonly TRIAL = 10;
+  readonly #mode: "auto" | "on" | "off";
+  #step = 0;
+  #useThreads = true;
+  readonly #time = new Float64Array(2);
+
+  constructor(mode: "auto" | "on" | "off") {
+    this.#mode = mode;
+  }
+
+  next(): boolean {
+    if (this.#mode !== "auto") return this.#mode === "on";
+    const { WINDOW, TRIAL } = ThreadSchedule;
+    const phase = this.#step++ % WINDOW;
+    if (phase === 0) this.#time.fill(0);
+    if (phase < TRIAL) return true;
+    if (phase < 2 * TRIAL) return false;
+    if (phase === 2 * TRIAL) this.#useThreads = this.#time[1]! < this.#time[0]!;
+    return this.#useThreads;
+  }
+
+  record(usedThreads: boolean, ms: number): void {
+    const slot = usedThreads ? 1 : 0;
+    this.#time[slot] = this.#time[slot]! + ms;
+  }
+}
+
 /** The worker that computes the actor's part, and the shared memory it works in. */
 class ActorThread {
-  readonly params: readonly [Float32Array, Float32Array];
-  readonly gradient: Float64Array;
+  readonly #params: Float32Array;
+  readonly #gradient: Float64Array;
+  readonly #actorRanges: readonly (readonly [number, number])[];
   readonly #worker: Worker;
   readonly #layout: ParamLayout;
   readonly #timeout: number;
@@ -131,8 +185,11 @@ class ActorThread {
     this.#worker = worker;
     this.#layout = layout;
     this.#timeout = timeout;
-    this.params = [new Float32Array(setup.params[0]), new Float32Array(setup.params[1])];
-    this.gradient = new Float64Array(setup.gradient);
+    this.#params = new Float32Array(setup.params);
+    this.#gradient = new Float64Array(setup.gradient);
+    this.#actorRanges = layout.tensors.filter((t) => t.group === "actor" && t.trainable).map((t) =>
+      [t.offset, t.offset + t.size] as const
+    );
     this.#control = new Int32Array(setup.control);
     this.#args = new Float64Array(setup.args);
     this.#stats = new Float64Array(setup.stats);
@@ -145,7 +202,7 @@ class ActorThread {
       kind: "setup",
       config: layout.config,
       control: shared(CONTROL_SIZE * 4),
-      params: [shared(layout.size * 4), shared(layout.size * 4)],
+      params: shared(layout.size * 4),
       gradient: shared(layout.size * 8),
       args: shared(ARG.width * 8),
       stats: shared(STAT.width * 8),
@@ -182,8 +239,7 @@ class ActorThread {
     if (this.#stopped) throw new Error("Cannot train as the threaded policy was disposed");
     const size = minibatch.size;
     if (size > this.#capacity) this.#grow(size);
-    const index = params === this.params[0] ? 0 : params === this.params[1] ? 1 : -1;
-    if (index < 0) throw new Error("Cannot train as the parameters are not in the actor worker's memory");
+    this.#params.set(params);
     this.#obs.set(minibatch.obs);
     this.#actions.set(minibatch.actions);
     this.#oldLogProbs.set(minibatch.oldLogProbs);
@@ -191,7 +247,6 @@ class ActorThread {
     if (minibatch.mask !== undefined) this.#mask.set(minibatch.mask);
     const args = this.#args;
     args[ARG.size] = size;
-    args[ARG.paramsIndex] = index;
     args[ARG.clipCoef] = options.clipCoef;
     args[ARG.clipVloss] = options.clipVloss ? 1 : 0;
     args[ARG.entCoef] = options.entCoef;
@@ -202,9 +257,11 @@ class ActorThread {
     this.#command(TRAIN);
   }
 
-  /** Waits for the worker's part and returns its loss terms. */
-  finish(): PpoLossParts {
+  /** Waits for the worker's part, copies the actor's gradient into `gradient` and returns its loss terms. */
+  finish(gradient: Float64Array): PpoLossParts {
     this.#await("train");
+    const shared = this.#gradient;
+    for (const [offset, end] of this.#actorRanges) gradient.set(shared.subarray(offset, end), offset);
     const stats = this.#stats;
     return {
       loss: stats[STAT.loss]!,

@@ -67,7 +67,7 @@ for (const name of separate) {
   Deno.test(`the threaded engine's parameters, moments and stats equal the reference's bit for bit: ${name}`, async () => {
     const layout = layoutOf(name);
     const reference = createReferencePolicy(layout, { params: startParams(layout) });
-    const threaded = await createThreadedPolicy(layout, { params: startParams(layout) });
+    const threaded = await createThreadedPolicy(layout, { params: startParams(layout), threads: "on" });
     try {
       assert.equal(threaded.backend, "threaded");
       // Growing minibatches make the worker take new shared buffers mid-run; value clipping on and off.
@@ -89,7 +89,7 @@ for (const name of separate) {
 
 Deno.test("the threaded engine's first minibatch after acting sees ratio exactly 1", async () => {
   const layout = layoutOf("4-64-64-2 tanh categorical");
-  const threaded = await createThreadedPolicy(layout, { seed: 3 });
+  const threaded = await createThreadedPolicy(layout, { seed: 3, threads: "on" });
   try {
     const [minibatch] = minibatches(threaded, 12, [16]);
     const stats = threaded.trainStep(minibatch!, options);
@@ -147,7 +147,7 @@ Deno.test("createThreadedPolicy() falls back to one thread for a shared trunk, a
 
 Deno.test("the threaded engine refuses a non-finite update unchanged, and ends its worker on dispose", async () => {
   const layout = layoutOf("4-64-64-2 tanh categorical");
-  const threaded = await createThreadedPolicy(layout, { seed: 2 });
+  const threaded = await createThreadedPolicy(layout, { seed: 2, threads: "on" });
   const [minibatch] = minibatches(threaded, 13, [8]);
   const before = threaded.getParams();
   const bad = {
@@ -160,4 +160,22 @@ Deno.test("the threaded engine refuses a non-finite update unchanged, and ends i
   threaded.dispose();
   threaded.dispose();
   assert.throws(() => threaded.trainStep(minibatch!, options), /disposed/);
+});
+
+Deno.test("the threaded engine gives the same numbers with threads on, off and auto over a schedule window", async () => {
+  const layout = layoutOf("8-64-64-4 tanh categorical (masked)");
+  const engines = await Promise.all(
+    (["on", "off", "auto"] as const).map((threads) => createThreadedPolicy(layout, { seed: 5, threads })),
+  );
+  try {
+    // 25 steps cross auto's trial phases (10 on two threads, 10 on one, then the faster).
+    const batches = minibatches(engines[0]!, 14, Array.from({ length: 25 }, () => 16));
+    const stats = engines.map((engine) => batches.map((minibatch) => engine.trainStep(minibatch, options)));
+    assert.deepEqual(stats[1], stats[0]);
+    assert.deepEqual(stats[2], stats[0]);
+    assert.deepEqual(engines[1]!.getParams(), engines[0]!.getParams());
+    assert.deepEqual(engines[2]!.getParams(), engines[0]!.getParams());
+  } finally {
+    for (const engine of engines) engine.dispose();
+  }
 });
