@@ -33,7 +33,8 @@ export const GPU_MIN_PARAMS = 100_000;
  *
  * 1. a hardware WebGPU adapter and at least {@linkcode GPU_MIN_PARAMS} parameters: `"webgpu"`;
  * 2. else separate actor and critic networks and at least two cores: `"threaded"` (the actor's and the
- *    critic's passes on two threads, the same numbers as the reference);
+ *    critic's passes on two threads where that measures faster, else on one: the same numbers as the
+ *    reference either way, so timing can decide without changing the run);
  * 3. else `"reference"`.
  *
  * The rule comes from measurements on this project's 2-core, GPU-less machines (`deno task bench:train`,
