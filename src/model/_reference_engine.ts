@@ -21,7 +21,6 @@ import type {
   MinibatchData,
   OptimizerState,
   ParamLayout,
-  PolicyEngine,
   TensorInfo,
   TrainStepOptions,
   TrainStepStats,

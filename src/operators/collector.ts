@@ -168,7 +168,6 @@ export class Collector {
 
   /** Takes one vector step with the current policy; a promise when the engine answers asynchronously. */
   step(): StepBatch | Promise<StepBatch> {
-    const n = this.numEnvs;
     this.#obs.set(this.#nextObs);
     const rng = this.#rng;
     const gaussian = this.engine.layout.config.head.kind === "gaussian";
