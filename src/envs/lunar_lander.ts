@@ -118,11 +118,14 @@ export interface LunarLanderScene {
  * ```
  */
 export class LunarLander extends BufferedEnv {
+  /** Gymnasium v3's bounds: position +-2.5, velocities +-10, angle +-2 pi, leg contacts 0 or 1. */
   readonly observationSpace: Box = new Box(
     [-2.5, -2.5, -10, -10, -2 * Math.PI, -10, -0, -0],
     [2.5, 2.5, 10, 10, 2 * Math.PI, 10, 1, 1],
   );
+  /** `Discrete(4)`, or `Box(-1, 1, [2])` when continuous. */
   readonly actionSpace: Discrete | Box;
+  /** `LunarLander-v3` or `LunarLanderContinuous-v3`: 1000 steps, solved at 200. */
   readonly spec: EnvSpec;
   /** Whether actions are continuous throttles. */
   readonly continuous: boolean;
@@ -157,6 +160,8 @@ export class LunarLander extends BufferedEnv {
   #point = { x: 0, y: 0 };
 
   /**
+   * Creates the environment; call `reset` before stepping.
+   *
    * @param options Action kind, gravity and wind (Gymnasium's keyword arguments).
    * @throws {TypeError} When an option is unknown or of the wrong type.
    * @throws {RangeError} When `gravity` is not in (-12, 0), or a wind power is not finite.
@@ -206,10 +211,12 @@ export class LunarLander extends BufferedEnv {
     };
   }
 
+  /** The replay record: the episode seed, then every action since the reset. */
   protected override physicalState(): ArrayLike<number> | null {
     return this.#world === null ? null : this.#record.subarray(0, this.#recordLength);
   }
 
+  /** Always true: `reset({ state })` replays a recorded episode exactly. */
   protected override canRestoreState(): boolean {
     return true;
   }
@@ -236,6 +243,10 @@ export class LunarLander extends BufferedEnv {
     this.#observe(obs, offset);
   }
 
+  /**
+   * Fires the engines the action asks for, steps the world by 1/50 s and writes the observation, the reward
+   * and whether the lander crashed, left the screen or came to rest.
+   */
   stepInto(actions: ArrayLike<number>, offset: number, out: StepOutput): void {
     if (this.#world === null) throw this.notResetError();
     let mainPower = 0;
