@@ -168,8 +168,8 @@ Deno.test("the threaded engine gives the same numbers with threads on, off and a
     (["on", "off", "auto"] as const).map((threads) => createThreadedPolicy(layout, { seed: 5, threads })),
   );
   try {
-    // 25 steps cross auto's trial phases (10 on two threads, 10 on one, then the faster).
-    const batches = minibatches(engines[0]!, 14, Array.from({ length: 25 }, () => 16));
+    // 12 steps cross auto's trial phases (4 on two threads, 4 on one, then the faster).
+    const batches = minibatches(engines[0]!, 14, Array.from({ length: 12 }, () => 16));
     const stats = engines.map((engine) => batches.map((minibatch) => engine.trainStep(minibatch, options)));
     assert.deepEqual(stats[1], stats[0]);
     assert.deepEqual(stats[2], stats[0]);
