@@ -28,13 +28,21 @@ export interface MachineFacts {
 export const GPU_MIN_PARAMS = 100_000;
 
 /**
+ * Cores from which the threaded engine is chosen. On this project's 2-core machines, shared with other
+ * processes, it measured 0.87-0.94x the single-thread engine (bench:train, load average 5): the caller and
+ * the worker need both cores, and every preempted hand-over stalls a train step. With a core to spare the
+ * two passes run side by side (each about half of a train step).
+ */
+export const THREADED_MIN_CORES = 4;
+
+/**
  * Picks the engine for a network on this machine by a fixed rule, so the same seed and machine give the same
  * run (no timing race that could flip between runs):
  *
  * 1. a hardware WebGPU adapter and at least {@linkcode GPU_MIN_PARAMS} parameters: `"webgpu"`;
- * 2. else separate actor and critic networks and at least two cores: `"threaded"` (the actor's and the
- *    critic's passes on two threads where that measures faster, else on one: the same numbers as the
- *    reference either way, so timing can decide without changing the run);
+ * 2. else separate actor and critic networks and at least {@linkcode THREADED_MIN_CORES} cores: `"threaded"`
+ *    (the actor's and the critic's passes on two threads where that measures faster, else on one: the same
+ *    numbers as the reference either way, so timing can decide without changing the run);
  * 3. else `"reference"`.
  *
  * The rule comes from measurements on this project's 2-core, GPU-less machines (`deno task bench:train`,
@@ -57,8 +65,8 @@ export const GPU_MIN_PARAMS = 100_000;
  *   obsDim: 4, head: { kind: "categorical", n: 2 }, hidden: [64, 64], activation: "tanh", shared: false,
  * });
  * const noGpu = { backend: "webgpu" as const, works: false };
- * assert.equal((await chooseEngine(layout, { cores: 2, webgpu: noGpu })).engine, "threaded");
- * assert.equal((await chooseEngine(layout, { cores: 1, webgpu: noGpu })).engine, "reference");
+ * assert.equal((await chooseEngine(layout, { cores: 8, webgpu: noGpu })).engine, "threaded");
+ * assert.equal((await chooseEngine(layout, { cores: 2, webgpu: noGpu })).engine, "reference");
  * ```
  */
 export async function chooseEngine(layout: ParamLayout, facts: MachineFacts = {}): Promise<EngineChoice> {
@@ -75,7 +83,7 @@ export async function chooseEngine(layout: ParamLayout, facts: MachineFacts = {}
       };
     }
   }
-  if (!layout.config.shared && cores >= 2) {
+  if (!layout.config.shared && cores >= THREADED_MIN_CORES) {
     return {
       engine: "threaded",
       reason: `separate actor and critic, ${cores} cores, no hardware GPU in use`,

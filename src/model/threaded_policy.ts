@@ -133,9 +133,9 @@ export async function createThreadedPolicy(
 
 /**
  * Which train steps use the worker: all, none, or (auto) the faster way: in every window of 500 steps, the
- * first 4 run on two threads and the next 4 on one, and the faster of the two best times decides the rest (best
- * rather than mean, since other processes preempt at random). On a machine whose cores are taken the trial costs
- * at most 4 slower steps in 500.
+ * first 4 run on two threads and the next 4 on one, and the smaller total time decides the rest (totals, not
+ * best times: a preempted hand-over is what makes two threads lose on a busy machine). On a machine whose cores
+ * are taken the trial costs at most 4 slower steps in 500.
  */
 class ThreadSchedule {
   static readonly WINDOW = 500;
@@ -143,7 +143,7 @@ class ThreadSchedule {
   readonly #mode: "auto" | "on" | "off";
   #step = 0;
   #useThreads = true;
-  readonly #best = new Float64Array(2);
+  readonly #total = new Float64Array(2);
 
   constructor(mode: "auto" | "on" | "off") {
     this.#mode = mode;
@@ -153,16 +153,16 @@ class ThreadSchedule {
     if (this.#mode !== "auto") return this.#mode === "on";
     const { WINDOW, TRIAL } = ThreadSchedule;
     const phase = this.#step++ % WINDOW;
-    if (phase === 0) this.#best.fill(Infinity);
+    if (phase === 0) this.#total.fill(0);
     if (phase < TRIAL) return true;
     if (phase < 2 * TRIAL) return false;
-    if (phase === 2 * TRIAL) this.#useThreads = this.#best[1]! < this.#best[0]!;
+    if (phase === 2 * TRIAL) this.#useThreads = this.#total[1]! < this.#total[0]!;
     return this.#useThreads;
   }
 
   record(usedThreads: boolean, ms: number): void {
     const slot = usedThreads ? 1 : 0;
-    this.#best[slot] = Math.min(this.#best[slot]!, ms);
+    this.#total[slot] = this.#total[slot]! + ms;
   }
 }
 
