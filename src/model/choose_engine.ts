@@ -93,6 +93,6 @@ export async function chooseEngine(layout: ParamLayout, facts: MachineFacts = {}
     engine: "reference",
     reason: layout.config.shared
       ? "shared trunk, no hardware GPU in use"
-      : `${cores} core, no hardware GPU in use`,
+      : `${cores} cores (fewer than ${THREADED_MIN_CORES}: none to spare for a second thread), no hardware GPU in use`,
   };
 }
