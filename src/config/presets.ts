@@ -43,6 +43,7 @@ export const PRESETS: Readonly<Record<string, Partial<PpoConfig>>> = Object.free
     hidden: [32, 32],
   },
   "Acrobot-v1": {
+    // The RL Zoo's settings. Measured (reference backend, seeds 1-3): -100 crossed at 144k-222k, final -85 to -88.
     totalTimesteps: 500_000,
     numEnvs: 16,
     numSteps: 256,
@@ -53,6 +54,8 @@ export const PRESETS: Readonly<Record<string, Partial<PpoConfig>>> = Object.free
     normalizeObservation: true,
   },
   "MountainCar-v0": {
+    // The RL Zoo's settings (observations only normalised). Measured (seeds 1-3): -110 crossed at 277k-421k, then
+    // the mean hovers at -110 to -116; reward scaling, no value clipping or 8 epochs did not do better.
     totalTimesteps: 1_000_000,
     numEnvs: 16,
     numSteps: 16,
@@ -63,6 +66,8 @@ export const PRESETS: Readonly<Record<string, Partial<PpoConfig>>> = Object.free
     normalizeObservation: true,
   },
   "MountainCarContinuous-v0": {
+    // The RL Zoo's settings without gSDE, with a narrower initial std. Measured (seeds 1-3): 90 crossed at
+    // 27k-32k, final ~93.7.
     ...CONTINUOUS_BASE,
     totalTimesteps: 300_000,
     numSteps: 256,
@@ -114,16 +119,18 @@ export const PRESETS: Readonly<Record<string, Partial<PpoConfig>>> = Object.free
     normalizeObservation: false,
   },
   "Pendulum-v1": {
+    // Reward scaling on (from the base) and 256-sample minibatches. Measured (reference backend, seeds 1-5): -250
+    // crossed at 69k-97k, final -163 to -165 at 300k (seeds 1-3); without reward scaling and with 64-sample minibatches,
+    // seed 1 crossed only at 293k.
     ...CONTINUOUS_BASE,
     totalTimesteps: 300_000,
     numEnvs: 4,
     numSteps: 512,
-    numMinibatches: 32,
+    numMinibatches: 8,
     updateEpochs: 10,
     learningRate: 1e-3,
     gamma: 0.9,
     gaeLambda: 0.95,
-    normalizeReward: false,
   },
 });
 
