@@ -84,8 +84,9 @@ export const PRESETS: Readonly<Record<string, Partial<PpoConfig>>> = Object.free
   "LunarLander-v3": {
     // The RL Zoo's PPO settings (16 envs x 1024 steps, 4 epochs, gamma 0.999, lambda 0.98, entropy 0.01, a
     // constant learning rate) with 256-sample minibatches, plus reward scaling: with unscaled returns of hundreds
-    // of points the critic's gradient dominates the global norm clip and starves the policy (measured, seed 1:
-    // 100-episode mean 136 at 1M steps without scaling, 264 with it, crossing 200 at 789k). Value clipping is off
+    // of points the critic's gradient dominates the global norm clip and starves the policy (seed 1: 100-episode
+    // mean 136 at 1M steps without scaling). Measured (reference backend, seeds 1-3): 200 crossed at 789k, 571k,
+    // 756k; 264, 265, 241 at 1M; greedy evaluation of seed 1, 241 +- 20 over 100 episodes. Value clipping is off
     // as in SB3. The seed article's agent (CleanRL's defaults with a shared 1024-1024 ReLU trunk) is
     // `deno task train --env LunarLander-v3 --no-preset --shared-network true --hidden 1024,1024 --activation relu`.
     totalTimesteps: 1_000_000,
@@ -103,8 +104,8 @@ export const PRESETS: Readonly<Record<string, Partial<PpoConfig>>> = Object.free
   },
   "LunarLanderContinuous-v3": {
     // As LunarLander-v3 with CleanRL's 10 epochs and no entropy bonus; observations are left unnormalised.
-    // Measured (seed 1): 200 crossed at 982k, 227 at 1M; with 4 epochs and entropy 0.01 (with or without
-    // observation normalisation) the mean stalls near 150.
+    // Measured (reference backend, seeds 1-3): 200 crossed at 982k, 926k, 956k; 227, 274, 253 at 1M. With 4
+    // epochs and entropy 0.01 (with or without observation normalisation) the mean stalls near 150.
     ...CONTINUOUS_BASE,
     totalTimesteps: 1_000_000,
     numEnvs: 16,
