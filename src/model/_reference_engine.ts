@@ -14,6 +14,7 @@ import { gaussianLogProb } from "../core/gaussian_log_prob.ts";
 import { type LossAndGradientOptions, ReferenceActorCritic } from "./reference_actor_critic.ts";
 import type { PpoLossParts } from "../core/ppo_loss.ts";
 import type { ReferencePolicy } from "./reference_policy.ts";
+import { checkFinite, checkTrainOptions } from "./_check_inputs.ts";
 import type {
   ActInput,
   ActOutput,
@@ -374,40 +375,5 @@ function checkLength(array: ArrayLike<number>, length: number, action: string, n
     throw new TypeError(
       `Cannot ${action} as ${name} must have length ${length}: current length is ${array.length}`,
     );
-  }
-}
-
-function checkFinite(array: ArrayLike<number>, action: string, name: string): void {
-  for (let i = 0; i < array.length; i++) {
-    if (!Number.isFinite(array[i]!)) {
-      throw new RangeError(
-        `Cannot ${action} as ${name} must be finite: current value at index ${i} is ${array[i]}`,
-      );
-    }
-  }
-}
-
-function checkTrainOptions(options: TrainStepOptions): void {
-  const nonNegative = ["learningRate", "clipCoef", "entCoef", "vfCoef"] as const;
-  for (const name of nonNegative) {
-    const value = options[name];
-    if (!(Number.isFinite(value) && value >= 0)) {
-      throw new RangeError(`Cannot train as ${name} must be a finite number >= 0: current value is ${value}`);
-    }
-  }
-  const critic = options.criticLearningRate;
-  if (critic !== undefined && !(Number.isFinite(critic) && critic >= 0)) {
-    throw new RangeError(
-      `Cannot train as criticLearningRate must be a finite number >= 0: current value is ${critic}`,
-    );
-  }
-  if (!(options.maxGradNorm > 0)) {
-    throw new RangeError(
-      `Cannot train as maxGradNorm must be positive: current value is ${options.maxGradNorm}`,
-    );
-  }
-  const eps = options.adamEps;
-  if (eps !== undefined && !(Number.isFinite(eps) && eps > 0)) {
-    throw new RangeError(`Cannot train as adamEps must be a finite number > 0: current value is ${eps}`);
   }
 }

@@ -9,6 +9,7 @@ import { GpuContext, type Matrix, readInto } from "../kernels/_gpu.ts";
 import { HYPER, SAMPLE } from "../kernels/mlp_kernels.ts";
 import { Rng } from "../core/rng.ts";
 import { initParams } from "./init_params.ts";
+import { checkFinite, checkTrainOptions } from "./_check_inputs.ts";
 import { ADAM_BETAS, PolicyPlans, type Threads } from "../kernels/policy_plans.ts";
 import type {
   ActInput,
@@ -99,7 +100,7 @@ export async function createGpuPolicy(
   let params: Float32Array;
   if (options.params !== undefined) {
     checkLength("create the gpu policy", "params", options.params, layout.size);
-    checkFinite("create the gpu policy", "params", options.params);
+    checkFinite(options.params, "create the gpu policy", "params");
     params = options.params;
   } else {
     params = initParams(layout, options.rng ?? new Rng(options.seed ?? 0));
@@ -167,7 +168,7 @@ class GpuPolicyEngine implements GpuPolicy {
     const actionDim = head.kind === "categorical" ? 1 : head.dim;
     checkBatch("act", batch);
     checkLength("act", "obs", input.obs, batch * this.layout.config.obsDim);
-    checkFinite("act", "obs", input.obs);
+    checkFinite(input.obs, "act", "obs");
     const deterministic = input.deterministic ?? false;
     const noiseLength = head.kind === "categorical" ? batch : batch * head.dim;
     if (!deterministic) checkLength("act", "noise", input.noise, noiseLength);
@@ -205,7 +206,7 @@ class GpuPolicyEngine implements GpuPolicy {
     this.#alive("compute values");
     checkBatch("compute values", batch);
     checkLength("compute values", "obs", obs, batch * this.layout.config.obsDim);
-    checkFinite("compute values", "obs", obs);
+    checkFinite(obs, "compute values", "obs");
     checkLength("compute values", "out", out, batch);
     const plan = this.#plans.values(batch);
     const result = await plan.run(this.#params, obs);
@@ -243,7 +244,7 @@ class GpuPolicyEngine implements GpuPolicy {
     this.#checkEvaluate("train", minibatch.obs, minibatch.actions, batch);
     for (const name of ["oldLogProbs", "advantages", "returns", "oldValues"] as const) {
       checkLength("train", `minibatch.${name}`, minibatch[name], batch);
-      checkFinite("train", `minibatch.${name}`, minibatch[name]);
+      checkFinite(minibatch[name], "train", `minibatch.${name}`);
     }
     checkTrainOptions(options);
     const step = this.#step + 1;
@@ -310,7 +311,7 @@ class GpuPolicyEngine implements GpuPolicy {
 
   setParams(params: Float32Array): void {
     checkLength("set params", "params", params, this.layout.size);
-    checkFinite("set params", "params", params);
+    checkFinite(params, "set params", "params");
     this.#params.set(params);
   }
 
@@ -346,8 +347,8 @@ class GpuPolicyEngine implements GpuPolicy {
     checkBatch(action, batch);
     checkLength(action, "obs", obs, batch * this.layout.config.obsDim);
     checkLength(action, "actions", actions, batch * (head.kind === "categorical" ? 1 : head.dim));
-    checkFinite(action, "obs", obs);
-    checkFinite(action, "actions", actions);
+    checkFinite(obs, action, "obs");
+    checkFinite(actions, action, "actions");
     if (head.kind === "categorical") {
       for (let i = 0; i < batch; i++) {
         const a = actions[i]!;
@@ -498,35 +499,6 @@ class GpuPolicyEngine implements GpuPolicy {
 function checkBatch(action: string, batch: number): void {
   if (!Number.isInteger(batch) || batch < 1) {
     throw new RangeError(`Cannot ${action} as batch must be a positive integer: current value is ${batch}`);
-  }
-}
-
-function checkFinite(action: string, name: string, array: ArrayLike<number>): void {
-  for (let i = 0; i < array.length; i++) {
-    if (!Number.isFinite(array[i]!)) {
-      throw new RangeError(
-        `Cannot ${action} as ${name} must be finite: current value at index ${i} is ${array[i]}`,
-      );
-    }
-  }
-}
-
-/** The same option checks as the reference engine, so both refuse the same steps. */
-function checkTrainOptions(options: TrainStepOptions): void {
-  for (const name of ["learningRate", "clipCoef", "entCoef", "vfCoef", "criticLearningRate"] as const) {
-    const value = options[name];
-    if (value !== undefined && !(Number.isFinite(value) && value >= 0)) {
-      throw new RangeError(`Cannot train as ${name} must be a finite number >= 0: current value is ${value}`);
-    }
-  }
-  if (!(options.maxGradNorm > 0)) {
-    throw new RangeError(
-      `Cannot train as maxGradNorm must be positive: current value is ${options.maxGradNorm}`,
-    );
-  }
-  const eps = options.adamEps;
-  if (eps !== undefined && !(Number.isFinite(eps) && eps > 0)) {
-    throw new RangeError(`Cannot train as adamEps must be a finite number > 0: current value is ${eps}`);
   }
 }
 
