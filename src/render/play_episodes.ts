@@ -1,11 +1,10 @@
 import { resolveConfig } from "../config/ppo_config.ts";
 import { Rng } from "../core/rng.ts";
-import { loadCheckpoint } from "../io/checkpoint.ts";
 import { createPolicy } from "../model/create_policy.ts";
 import { paramLayout } from "../model/param_layout.ts";
-import { Collector } from "../operators/collector.ts";
 import { networkConfig } from "../train/create_agent.ts";
-import type { TrainingMetadata } from "../train/training_state.ts";
+import { evaluationCollector } from "../train/evaluation_collector.ts";
+import { loadTrainingCheckpoint } from "../train/load_training_checkpoint.ts";
 import { FrameVecEnv } from "./_frame_vec_env.ts";
 import type { FramedEpisode } from "./types.ts";
 import { rendererFor } from "./renderer_for.ts";
@@ -71,15 +70,9 @@ export async function playEpisodes(options: PlayEpisodesOptions): Promise<Played
     }
     return playRandom(options.envId, count, seed);
   }
-  const checkpoint = await loadCheckpoint(options.checkpoint);
-  const meta = checkpoint.metadata as unknown as Partial<TrainingMetadata>;
-  if (meta.kind !== "ppo-flow/training" || meta.config === undefined || meta.collector === undefined) {
-    throw new TypeError(
-      `Cannot play ${options.checkpoint} as it is not a ppo-flow training checkpoint: current value is ${meta.kind}`,
-    );
-  }
+  const { checkpoint, meta } = await loadTrainingCheckpoint(options.checkpoint, "play");
   const config = resolveConfig(meta.config);
-  const envId = meta.envId ?? config.envId;
+  const envId = meta.envId;
   if (options.random) return playRandom(envId, count, seed);
   const renderer = rendererFor(envId);
   const vecEnv = new FrameVecEnv(envId, renderer);
@@ -88,16 +81,10 @@ export async function playEpisodes(options: PlayEpisodesOptions): Promise<Played
     params: checkpoint.params,
   });
   try {
-    const collector = new Collector(engine, vecEnv, {
+    const collector = evaluationCollector(engine, vecEnv, config, meta.collector, {
       seed,
-      clipActions: config.clipActions,
-      normalizeObservation: config.normalizeObservation,
-      normalizeReward: config.normalizeReward,
-      gamma: config.gamma,
+      stochastic: options.stochastic ?? false,
     });
-    collector.frozen = true;
-    collector.deterministic = !options.stochastic;
-    collector.setState({ ...meta.collector, rng: collector.getState().rng });
     while (vecEnv.episodes.length < count) await collector.step();
   } finally {
     await engine.dispose();

@@ -6,7 +6,7 @@ import { createPolicy } from "../model/create_policy.ts";
 import { initParams } from "../model/init_params.ts";
 import { paramLayout } from "../model/param_layout.ts";
 import type { ActorCriticConfig, ParamLayout, PolicyEngine } from "../model/types.ts";
-import { Collector } from "../operators/collector.ts";
+import { Collector, type CollectorOptions } from "../operators/collector.ts";
 
 /** Seeds of the agent's generators, offset into the high word so they never equal an env seed `seed + i`. */
 const INIT_STREAM = 1 * 2 ** 32;
@@ -40,6 +40,17 @@ export function networkConfig(
   };
 }
 
+/** The collector options a config asks for: action clipping and normalisation, seeded with `seed`. */
+export function collectorOptions(config: PpoConfig, seed: number): CollectorOptions {
+  return {
+    seed,
+    clipActions: config.clipActions,
+    normalizeObservation: config.normalizeObservation,
+    normalizeReward: config.normalizeReward,
+    gamma: config.gamma,
+  };
+}
+
 /**
  * Builds an agent from a resolved config: `numEnvs` seeded envs, an orthogonally initialised network on the
  * chosen backend, and a collector that has reset the envs.
@@ -52,13 +63,7 @@ export async function createAgent(config: PpoConfig, env?: EnvDefinition): Promi
   const layout = paramLayout(networkConfig(config, vecEnv));
   const params = initParams(layout, new Rng(config.seed + INIT_STREAM));
   const engine = await createPolicy(layout, { backend: config.backend, params });
-  const collector = new Collector(engine, vecEnv, {
-    seed: config.seed,
-    clipActions: config.clipActions,
-    normalizeObservation: config.normalizeObservation,
-    normalizeReward: config.normalizeReward,
-    gamma: config.gamma,
-  });
+  const collector = new Collector(engine, vecEnv, collectorOptions(config, config.seed));
   return {
     config,
     vecEnv,

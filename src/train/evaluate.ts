@@ -1,11 +1,10 @@
-import { loadCheckpoint } from "../io/checkpoint.ts";
 import { resolveConfig } from "../config/ppo_config.ts";
 import { VecEnv } from "../envs/vec_env.ts";
 import { createPolicy } from "../model/create_policy.ts";
 import { paramLayout } from "../model/param_layout.ts";
-import { Collector } from "../operators/collector.ts";
 import { networkConfig } from "./create_agent.ts";
-import type { TrainingMetadata } from "./training_state.ts";
+import { evaluationCollector } from "./evaluation_collector.ts";
+import { loadTrainingCheckpoint } from "./load_training_checkpoint.ts";
 
 /** Options of {@linkcode evaluate}. */
 export interface EvaluateOptions {
@@ -56,36 +55,24 @@ export async function evaluate(
       `Cannot evaluate as episodes must be a positive integer: current value is ${episodes}`,
     );
   }
-  const checkpoint = await loadCheckpoint(checkpointPath);
-  const meta = checkpoint.metadata as unknown as Partial<TrainingMetadata>;
-  if (meta.kind !== "ppo-flow/training" || meta.config === undefined || meta.collector === undefined) {
-    throw new TypeError(
-      `Cannot evaluate ${checkpointPath} as it is not a ppo-flow training checkpoint: current value is ${meta.kind}`,
-    );
-  }
+  const { checkpoint, meta } = await loadTrainingCheckpoint(checkpointPath, "evaluate");
   const config = resolveConfig(meta.config);
   const seed = options.seed ?? 1000;
   const returns: number[] = [];
   const lengths: number[] = [];
   for (let start = 0; start < episodes; start += 64) {
     const numEnvs = Math.min(64, episodes - start);
-    const vecEnv = new VecEnv(meta.envId ?? config.envId, numEnvs, { seed: seed + start });
+    const vecEnv = new VecEnv(meta.envId, numEnvs, { seed: seed + start });
     const layout = paramLayout(networkConfig(config, vecEnv));
     const engine = await createPolicy(layout, {
       backend: options.backend ?? "reference",
       params: checkpoint.params,
     });
     try {
-      const collector = new Collector(engine, vecEnv, {
+      const collector = evaluationCollector(engine, vecEnv, config, meta.collector, {
         seed: seed + start,
-        clipActions: config.clipActions,
-        normalizeObservation: config.normalizeObservation,
-        normalizeReward: config.normalizeReward,
-        gamma: config.gamma,
+        stochastic: options.stochastic ?? false,
       });
-      collector.frozen = true;
-      collector.deterministic = !options.stochastic;
-      collector.setState({ ...meta.collector, rng: collector.getState().rng });
       const finished = new Map<number, { return: number; length: number }>();
       while (finished.size < numEnvs) {
         const step = await collector.step();
@@ -104,7 +91,7 @@ export async function evaluate(
   const [meanReturn, stdReturn] = meanStd(returns);
   const [meanLength, stdLength] = meanStd(lengths);
   return {
-    envId: meta.envId ?? config.envId,
+    envId: meta.envId,
     returns,
     lengths,
     meanReturn,

@@ -1,4 +1,4 @@
-import { loadCheckpoint } from "../io/checkpoint.ts";
+import { loadTrainingCheckpoint } from "./load_training_checkpoint.ts";
 import type { PpoConfig } from "../config/ppo_config.ts";
 import type { CollectorState } from "../operators/collector.ts";
 import type { RngState } from "../core/rng.ts";
@@ -78,16 +78,7 @@ export const VERSIONS: Readonly<Record<string, string>> = Object.freeze({
  */
 export async function loadTrainingState(runDir: string): Promise<LoadedTrainingState> {
   const path = latestCheckpointPath(runDir);
-  const checkpoint = await loadCheckpoint(path);
-  const metadata = checkpoint.metadata as Partial<TrainingMetadata>;
-  if (
-    metadata.kind !== "ppo-flow/training" || metadata.config === undefined || metadata.collector === undefined
-  ) {
-    throw new TypeError(
-      `Cannot resume from ${path} as it is not a ppo-flow training checkpoint: current value is ${metadata.kind}`,
-    );
-  }
-  const meta = metadata as TrainingMetadata;
+  const { checkpoint, meta } = await loadTrainingCheckpoint(path, "resume from");
   return {
     runDir,
     config: meta.config,
