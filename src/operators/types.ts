@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { TrainStepStats } from "../model/types.ts";
 
 /** An episode that ended during a step: its undiscounted, unnormalised return and its length. */
 export interface EpisodeResult {
@@ -77,16 +78,8 @@ export interface Minibatch {
   readonly updateEpochs: number;
 }
 
-/** Losses and diagnostics of one optimizer step (CleanRL's meanings). */
-export interface UpdateLosses {
-  readonly policyLoss: number;
-  readonly valueLoss: number;
-  readonly entropy: number;
-  readonly oldApproxKl: number;
-  readonly approxKl: number;
-  readonly clipfrac: number;
-  readonly gradNorm: number;
-}
+/** Losses and diagnostics of one optimizer step (CleanRL's meanings), as the engine reports them. */
+export type UpdateLosses = TrainStepStats;
 
 /** The result of one minibatch update. */
 export interface UpdateResult {
