@@ -6,6 +6,7 @@
  */
 import { parseArgs } from "node:util";
 import { evaluate } from "../src/train/evaluate.ts";
+import { runCli } from "./_run_cli.ts";
 
 const USAGE = `Usage: deno task eval --checkpoint <path> [flags]
 
@@ -50,11 +51,4 @@ async function main(args: string[]): Promise<number> {
   return 0;
 }
 
-if (import.meta.main) {
-  try {
-    Deno.exit(await main(Deno.args));
-  } catch (error) {
-    console.error(`ppo-flow: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
-    Deno.exit(1);
-  }
-}
+if (import.meta.main) await runCli(main);

@@ -6,6 +6,7 @@
  */
 import { parseArgs } from "node:util";
 import { writeLearningCurve } from "../src/plot/write_learning_curve.ts";
+import { runCli } from "./_run_cli.ts";
 
 const USAGE =
   `Usage: deno task plot <run dir> [<run dir> ...] [--out <file.svg|file.png>] [--keys <k1,k2,...>]
@@ -44,11 +45,4 @@ async function main(args: string[]): Promise<number> {
   return 0;
 }
 
-if (import.meta.main) {
-  try {
-    Deno.exit(await main(Deno.args));
-  } catch (error) {
-    console.error(`ppo-flow: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
-    Deno.exit(1);
-  }
-}
+if (import.meta.main) await runCli(main);

@@ -7,6 +7,7 @@
 import { parseArgs } from "node:util";
 import { playEpisodes } from "../src/render/play_episodes.ts";
 import { writeAnimation } from "../src/render/write_animation.ts";
+import { runCli } from "./_run_cli.ts";
 
 const USAGE = `Usage: deno task render --checkpoint <path> --out <file.gif|file.mp4> [flags]
        deno task render --random --env <id> --out <file.gif|file.mp4> [flags]
@@ -75,11 +76,4 @@ async function main(args: string[]): Promise<number> {
   return 0;
 }
 
-if (import.meta.main) {
-  try {
-    Deno.exit(await main(Deno.args));
-  } catch (error) {
-    console.error(`ppo-flow: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
-    Deno.exit(1);
-  }
-}
+if (import.meta.main) await runCli(main);

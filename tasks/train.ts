@@ -12,6 +12,7 @@ import { serveDashboard } from "../src/dashboard/serve_dashboard.ts";
 import { writeLearningCurve } from "../src/plot/write_learning_curve.ts";
 import { recordEpisodes } from "../src/render/record_episodes.ts";
 import { train } from "../src/train/train.ts";
+import { runCli } from "./_run_cli.ts";
 
 const USAGE = `Usage: deno task train [flags]
 
@@ -163,11 +164,4 @@ function checkPortFree(hostname: string, port: number): void {
   }
 }
 
-if (import.meta.main) {
-  try {
-    Deno.exit(await main(Deno.args));
-  } catch (error) {
-    console.error(`ppo-flow: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
-    Deno.exit(1);
-  }
-}
+if (import.meta.main) await runCli(main);
