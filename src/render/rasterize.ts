@@ -1,6 +1,4 @@
-import { Resvg } from "@resvg/resvg-wasm";
-import { resvgReady } from "./_resvg.ts";
-import { systemFonts } from "./_fonts.ts";
+import { renderSvg } from "./_render_svg.ts";
 
 /** Options of {@linkcode rasterize}. */
 export interface RasterizeOptions {
@@ -43,26 +41,10 @@ export interface RasterImage {
  * assert.deepEqual([...image.pixels.subarray(0, 4)], [255, 0, 0, 255]);
  * ```
  */
-export async function rasterize(svg: string, options: RasterizeOptions = {}): Promise<RasterImage> {
-  if (options.width !== undefined && !(Number.isInteger(options.width) && options.width > 0)) {
-    throw new RangeError(
-      `Cannot rasterize as width must be a positive integer: current value is ${options.width}`,
-    );
-  }
-  await resvgReady();
-  const fonts = options.fonts ?? await systemFonts();
-  const resvg = new Resvg(svg, {
-    ...(options.width === undefined ? {} : { fitTo: { mode: "width", value: options.width } }),
-    font: { fontBuffers: fonts.map((f) => new Uint8Array(f)), loadSystemFonts: false },
-  });
-  try {
-    const image = resvg.render();
-    try {
-      return { width: image.width, height: image.height, pixels: image.pixels.slice() };
-    } finally {
-      image.free();
-    }
-  } finally {
-    resvg.free();
-  }
+export function rasterize(svg: string, options: RasterizeOptions = {}): Promise<RasterImage> {
+  return renderSvg(svg, options, "rasterize", (image) => ({
+    width: image.width,
+    height: image.height,
+    pixels: image.pixels.slice(),
+  }));
 }

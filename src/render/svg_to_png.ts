@@ -1,6 +1,4 @@
-import { Resvg } from "@resvg/resvg-wasm";
-import { resvgReady } from "./_resvg.ts";
-import { systemFonts } from "./_fonts.ts";
+import { renderSvg } from "./_render_svg.ts";
 import type { RasterizeOptions } from "./rasterize.ts";
 
 /**
@@ -19,26 +17,6 @@ import type { RasterizeOptions } from "./rasterize.ts";
  * assert.deepEqual([...png.subarray(1, 4)], [80, 78, 71]); // "PNG"
  * ```
  */
-export async function svgToPng(svg: string, options: RasterizeOptions = {}): Promise<Uint8Array> {
-  if (options.width !== undefined && !(Number.isInteger(options.width) && options.width > 0)) {
-    throw new RangeError(
-      `Cannot convert SVG to PNG as width must be a positive integer: current value is ${options.width}`,
-    );
-  }
-  await resvgReady();
-  const fonts = options.fonts ?? await systemFonts();
-  const resvg = new Resvg(svg, {
-    ...(options.width === undefined ? {} : { fitTo: { mode: "width", value: options.width } }),
-    font: { fontBuffers: fonts.map((f) => new Uint8Array(f)), loadSystemFonts: false },
-  });
-  try {
-    const image = resvg.render();
-    try {
-      return image.asPng();
-    } finally {
-      image.free();
-    }
-  } finally {
-    resvg.free();
-  }
+export function svgToPng(svg: string, options: RasterizeOptions = {}): Promise<Uint8Array> {
+  return renderSvg(svg, options, "convert SVG to PNG", (image) => image.asPng());
 }
