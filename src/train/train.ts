@@ -5,7 +5,6 @@
  */
 import {
   concatMap,
-  defer,
   from,
   type Observable,
   type OperatorFunction,
@@ -21,7 +20,6 @@ import { presetFor } from "../config/presets.ts";
 import type { EnvDefinition } from "../envs/define_env.ts";
 import type { VecEnvState } from "../envs/vec_env.ts";
 import { iterationMetrics } from "../operators/iteration_metrics.ts";
-import type { Collector } from "../operators/collector.ts";
 import type { EpisodeResult, IterationMetrics, StepBatch, UpdateResult } from "../operators/types.ts";
 import { ppoIteration } from "./ppo_iteration.ts";
 import { createAgent } from "./create_agent.ts";
@@ -219,7 +217,7 @@ export async function train(config: Partial<PpoConfig> = {}, options: TrainOptio
         reject(error);
       }
     };
-    defer(() => timer(0)).pipe(concatMap(() => pipeline$)).subscribe({
+    timer(0).pipe(concatMap(() => pipeline$)).subscribe({
       error: (error) => void finish(error),
       complete: () => void finish(),
     });
@@ -247,5 +245,3 @@ export async function train(config: Partial<PpoConfig> = {}, options: TrainOptio
 function defaultRunName(config: PpoConfig): string {
   return `${config.envId}__ppo__${config.seed}__${Math.floor(Date.now() / 1000)}`;
 }
-
-export type { Collector };
