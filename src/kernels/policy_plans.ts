@@ -11,9 +11,19 @@
  *
  * @module
  */
-import type { DenseInfo, ParamLayout } from "../model/types.ts";
+import type { ParamLayout } from "../model/types.ts";
 import type { GpuContext, Kernel, KernelThis, KernelValue, Matrix, Plan } from "./_gpu.ts";
 import { AdaptivePlan } from "./adaptive_plan.ts";
+import {
+  type ActivationCode,
+  denseBiasGradSource,
+  denseForwardSource,
+  denseInputGradSource,
+  type DenseStage,
+  denseWeightGradSource,
+  forwardWidth,
+  MAX_UNROLLED_TERMS,
+} from "./dense_source.ts";
 import {
   adamStep,
   categoricalEntropy,
@@ -83,7 +93,7 @@ export type Threads = "auto" | "on" | "off";
 /** Adam's betas (PyTorch defaults, as CleanRL). */
 export const ADAM_BETAS = [0.9, 0.999] as const;
 
-const ACTIVATION_CODE = { tanh: 1, relu: 2 } as const;
+const ACTIVATION_CODE: Readonly<Record<"tanh" | "relu", ActivationCode>> = { tanh: 1, relu: 2 };
 /** Up to this many parameters the squared norm is one serial loop; above, partial sums then their sum. */
 const ONE_STEP_NORM = 65536;
 const REDUCE_CHUNK = 1024;
@@ -94,15 +104,7 @@ const JOIN_STAGE = 6;
 type Handle = KernelValue;
 
 /** One depth of the network, both networks' layers at once. */
-interface Stage {
-  readonly a: DenseInfo;
-  /** The critic's layer; the same as `a` for a single network (a shared trunk). */
-  readonly c: DenseInfo;
-  readonly nets: 1 | 2;
-  /** Where the input comes from: the flat observations, a stacked hidden layer, or one trunk for both heads. */
-  readonly input: "obs" | "stacked" | "shared";
-  readonly outDim: number;
-}
+type Stage = DenseStage;
 
 /** A stage's gradients: weights in rows `n * outDim + j` of `inDim` columns, biases in row `n` of `outDim`. */
 interface Piece {
@@ -251,26 +253,48 @@ export class PolicyPlans {
       for (let s = this.#stages.length - 1; s >= 0; s--) {
         const stage = this.#stages[s]!;
         const input = inputs[s]!;
+        const weightSize = [stage.a.inDim, stage.nets * stage.outDim] as const;
+        const biasSize = [stage.outDim, stage.nets] as const;
         const sizes = this.#gradConstants(batch, stage);
         pieces.push({
           stage,
-          weights: this.#k(
-            `wg:${batch}:${s}`,
-            stage.input === "obs" ? denseWeightGradObs : denseWeightGrad,
-            [stage.a.inDim, stage.nets * stage.outDim],
-            sizes,
-          )(dz, input),
-          biases: this.#k(`bg:${batch}:${s}`, denseBiasGrad, [stage.outDim, stage.nets], sizes)(dz),
+          weights: this.#generated(batch)
+            ? this.#source(`wg:${batch}:${s}`, () => denseWeightGradSource(stage, batch), weightSize)(
+              dz,
+              input,
+            )
+            : this.#k(
+              `wg:${batch}:${s}`,
+              stage.input === "obs" ? denseWeightGradObs : denseWeightGrad,
+              weightSize,
+              sizes,
+            )(dz, input),
+          biases: this.#generated(batch)
+            ? this.#source(`bg:${batch}:${s}`, () => denseBiasGradSource(stage, batch), biasSize)(dz)
+            : this.#k(`bg:${batch}:${s}`, denseBiasGrad, biasSize, sizes)(dz),
         });
         if (s === 0) break;
-        const dense = this.#denseConstants(batch, stage);
-        dz = stage.input === "shared"
-          ? this.#k(`sig:${batch}`, sharedInputGrad, [stage.a.inDim, batch], dense)(params, dz, input)
-          : this.#k(`ig:${batch}:${s}`, denseInputGrad, [stage.a.inDim, stage.nets * batch], dense)(
+        const inputSize = [stage.a.inDim, (stage.input === "shared" ? 1 : stage.nets) * batch] as const;
+        if (this.#generated(Math.max(stage.a.outDim, stage.c.outDim))) {
+          const activation = ACTIVATION_CODE[layout.config.activation];
+          dz = this.#source(
+            `ig:${batch}:${s}`,
+            () => denseInputGradSource(stage, batch, activation),
+            inputSize,
+          )(
             params,
             dz,
             input,
           );
+          continue;
+        }
+        const dense = this.#denseConstants(batch, stage);
+        dz = this.#k(
+          `ig:${batch}:${s}`,
+          stage.input === "shared" ? sharedInputGrad : denseInputGrad,
+          inputSize,
+          dense,
+        )(params, dz, input);
       }
       const grads = this.#join(pieces, extra);
       const chunk = size <= ONE_STEP_NORM ? size : REDUCE_CHUNK;
@@ -313,6 +337,25 @@ export class PolicyPlans {
     return plan;
   }
 
+  /**
+   * Whether a dense kernel summing `terms` products runs as generated straight-line code (`dense_source.ts`):
+   * on webasm, up to the unrolling limit. cpu and webgpu keep the loop kernels (measured no faster unrolled on
+   * cpu; webgpu's shader compiler unrolls by itself).
+   */
+  #generated(terms: number): boolean {
+    return this.#ctx.backend === "webasm" && terms <= MAX_UNROLLED_TERMS;
+  }
+
+  /** A kernel from generated source, compiled once per key and shared between plans. */
+  #source(key: string, source: () => string, size: readonly [number, number]): Kernel {
+    let kernel = this.#kernels.get(key);
+    if (!kernel) {
+      kernel = this.#ctx.kernelFromSource(source(), { size, constants: {} });
+      this.#kernels.set(key, kernel);
+    }
+    return kernel;
+  }
+
   /** A kernel, compiled once per key and shared between plans. */
   #k<C>(
     key: string,
@@ -345,7 +388,6 @@ export class PolicyPlans {
       biasC: stage.c.biasOffset,
       stackedInput: stage.input === "stacked" ? 1 : 0,
       activation,
-      inlineTanh: this.#ctx.backend === "webasm" ? 1 : 0,
     };
   }
 
@@ -361,13 +403,19 @@ export class PolicyPlans {
     stages.forEach((stage, s) => {
       inputs.push(x);
       const last = s === stages.length - 1;
-      const constants = this.#denseConstants(
-        batch,
-        stage,
-        last ? 0 : ACTIVATION_CODE[this.#layout.config.activation],
-      );
+      const activation: ActivationCode = last ? 0 : ACTIVATION_CODE[this.#layout.config.activation];
+      if (this.#generated(stage.a.inDim)) {
+        const size = [forwardWidth(stage), stage.nets * batch] as const;
+        x = this.#source(`fw:${batch}:${s}`, () => denseForwardSource(stage, batch, activation), size)(
+          params,
+          x,
+        );
+        return;
+      }
+      const size = [stage.outDim, stage.nets * batch] as const;
+      const constants = this.#denseConstants(batch, stage, activation);
       const body = stage.input === "obs" ? denseForwardObs : denseForward;
-      x = this.#k(`fw:${batch}:${s}`, body, [stage.outDim, stage.nets * batch], constants)(params, x);
+      x = this.#k(`fw:${batch}:${s}`, body, size, constants)(params, x);
     });
     return { heads: x, inputs };
   }

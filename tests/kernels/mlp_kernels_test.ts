@@ -93,7 +93,6 @@ for (const { backend, ignore, note } of BACKEND_CASES) {
               biasC: 2 * weights + outDim,
               stackedInput: first ? 0 : 1,
               activation: 1,
-              inlineTanh: backend === "webasm" ? 1 : 0,
             };
             const grad = { batch, inDim, outDim, outA: outDim, outC: outDim, stackedInput: first ? 0 : 1 };
             const fw = ctx.kernel(first ? denseForwardObs : denseForward, {
