@@ -54,8 +54,9 @@ export function probeBackend(backend: BackendName): Promise<BackendProbe> {
 /**
  * The default backend: a hardware WebGPU adapter if there is one, else threaded webasm, else cpu. The order
  * comes from measurements on this project's machines (GPUJS_NOTES and `deno task bench`): WebGPU on a software
- * adapter is 5-200x slower than plain TypeScript, single-threaded webasm and cpu are about 1.3x slower, and
- * threaded webasm plans are faster from minibatch 128-256 on.
+ * adapter is 5-350x slower than the plain-TypeScript engine, webasm 1.0-1.5x slower (its dense layers run as
+ * generated straight-line kernels) and cpu 1.4-3.3x slower. Training's own default (`chooseEngine`) is the
+ * plain-TypeScript engine on such machines; this picks among gpu.js backends only.
  */
 export async function chooseBackend(): Promise<BackendName> {
   const webgpu = await probeBackend("webgpu");

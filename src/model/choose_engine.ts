@@ -46,10 +46,9 @@ export const THREADED_MIN_CORES = 4;
  * 3. else `"reference"`.
  *
  * The rule comes from measurements on this project's 2-core, GPU-less machines (`deno task bench:train`,
- * `deno task bench`): gpu.js's `cpu` and `webasm` backends run the 4-64-64 networks 1.1-1.7x slower than the
- * plain-TypeScript engine at every batch, its threaded webasm plans were at best 1.4x faster than the earlier
- * reference loops and are slower than the current ones, and WebGPU on a software adapter (llvmpipe) is 4-200x
- * slower, so a software adapter is never chosen.
+ * `deno task bench`): gpu.js's `webasm` backend runs the 4-64-64 networks' full update 1.4-1.5x slower than the
+ * plain-TypeScript engine (one thread or two), `cpu` about 3.3x slower, and WebGPU on a software adapter
+ * (llvmpipe) 4-350x slower, so a software adapter is never chosen.
  *
  * @param layout The network's layout.
  * @param facts Cores and the webgpu probe, probed when absent.

@@ -35,9 +35,10 @@ export interface GpuPolicyOptions {
   readonly seed?: number;
   /**
    * webasm threads. `"auto"`: each plan is compiled for the worker pool and for one thread, and the first calls
-   * measure which is faster on this machine now (two workers win from about minibatch 256 on 64-wide networks on
-   * an idle 2-core machine, and lose when other processes hold the cores); `"on"`, `"off"`: forced. Results are
-   * identical either way.
+   * measure which is faster on this machine now (on an idle 2-core machine one thread measured faster for
+   * 64-wide networks at minibatch 128 and 512: each plan step costs a barrier of about 40 us between workers, and
+   * two workers run a kernel only 1.4-1.7x faster than one; wider networks gain more); `"on"`, `"off"`: forced.
+   * Results are identical either way.
    * @default {"auto"}
    */
   readonly threads?: Threads;
