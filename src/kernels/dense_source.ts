@@ -112,12 +112,17 @@ function inputRead(stage: DenseStage, row: string, column: string): string {
   return stage.input === "obs" ? `x[(${row}) * ${stage.a.inDim} + ${column}]` : `x[${row}][${column}]`;
 }
 
+/** Rounds up to a multiple of 4: webasm's SIMD body runs only on rows whose width is one. */
+export function padded(size: number): number {
+  return Math.ceil(size / 4) * 4;
+}
+
 /**
- * Columns of a stage's forward output: its width rounded up to a multiple of 4, so that webasm runs every row in
- * SIMD quads (a head of 2 actions alone would run lane by lane); the extra columns hold 0.
+ * Columns of a stage's forward output: its width {@linkcode padded}, so that webasm runs every row in SIMD quads
+ * (a head of 2 actions alone would run lane by lane); the extra columns hold 0.
  */
 export function forwardWidth(stage: DenseStage): number {
-  return Math.ceil(stage.outDim / 4) * 4;
+  return padded(stage.outDim);
 }
 
 /**

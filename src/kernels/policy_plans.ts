@@ -23,6 +23,7 @@ import {
   denseWeightGradSource,
   forwardWidth,
   MAX_UNROLLED_TERMS,
+  padded,
 } from "./dense_source.ts";
 import {
   adamStep,
@@ -103,19 +104,11 @@ const JOIN_STAGE = 6;
 /** A value inside a plan orchestration: an opaque handle standing for a host array or a kernel result. */
 type Handle = KernelValue;
 
-/** One depth of the network, both networks' layers at once. */
-type Stage = DenseStage;
-
 /** A stage's gradients: weights in rows `n * outDim + j` of `inDim` columns, biases in row `n` of `outDim`. */
 interface Piece {
-  readonly stage: Stage;
+  readonly stage: DenseStage;
   readonly weights: Handle;
   readonly biases: Handle;
-}
-
-/** Rounds up to a multiple of 4: webasm's SIMD body runs only on rows whose width is one. */
-export function padded(size: number): number {
-  return Math.ceil(size / 4) * 4;
 }
 
 /** Plans of one layout on one backend. */
@@ -125,7 +118,7 @@ export class PolicyPlans {
   readonly #threads: Threads;
   readonly #plans = new Map<string, Plan<unknown>>();
   readonly #kernels = new Map<string, Kernel>();
-  readonly #stages: readonly Stage[];
+  readonly #stages: readonly DenseStage[];
 
   constructor(ctx: GpuContext, layout: ParamLayout, threads: Threads = "auto") {
     this.#ctx = ctx;
@@ -347,10 +340,14 @@ export class PolicyPlans {
   }
 
   /** A kernel from generated source, compiled once per key and shared between plans. */
-  #source(key: string, source: () => string, size: readonly [number, number]): Kernel {
+  #source(key: string, source: () => string, size: number | readonly [number, number]): Kernel {
+    return this.#cached(key, () => this.#ctx.kernelFromSource(source(), { size, constants: {} }));
+  }
+
+  #cached(key: string, compile: () => Kernel): Kernel {
     let kernel = this.#kernels.get(key);
     if (!kernel) {
-      kernel = this.#ctx.kernelFromSource(source(), { size, constants: {} });
+      kernel = compile();
       this.#kernels.set(key, kernel);
     }
     return kernel;
@@ -364,17 +361,12 @@ export class PolicyPlans {
     size: number | readonly [number, number],
     constants: C & Readonly<Record<string, number>>,
   ): Kernel {
-    let kernel = this.#kernels.get(key);
-    if (!kernel) {
-      kernel = this.#ctx.kernel(body, { size, constants });
-      this.#kernels.set(key, kernel);
-    }
-    return kernel;
+    return this.#cached(key, () => this.#ctx.kernel(body, { size, constants }));
   }
 
   #denseConstants(
     batch: number,
-    stage: Stage,
+    stage: DenseStage,
     activation: number = ACTIVATION_CODE[this.#layout.config.activation],
   ) {
     return {
@@ -420,7 +412,7 @@ export class PolicyPlans {
     return { heads: x, inputs };
   }
 
-  #gradConstants(batch: number, stage: Stage) {
+  #gradConstants(batch: number, stage: DenseStage) {
     return {
       batch,
       inDim: stage.a.inDim,
@@ -480,11 +472,9 @@ export class PolicyPlans {
     for (let first = 0; first < values.length; first += JOIN_STAGE) {
       const members = values.slice(first, first + JOIN_STAGE);
       const carry = joined !== undefined;
-      const key = `join:${first}`;
-      let kernel = this.#kernels.get(key);
-      if (!kernel) {
-        // The tensors' number and shapes vary with the layout, so this kernel's source is generated: one range
-        // test per tensor in layout order, bounds and row widths as literals, weight pieces read as rows.
+      // The tensors' number and shapes vary with the layout, so this kernel's source is generated: one range test
+      // per tensor in layout order, bounds and row widths as literals, weight pieces read as rows.
+      const kernel = this.#source(`join:${first}`, () => {
         const branches = sources.map(({ end, piece, read }) => {
           const inStage = piece >= first && piece < first + JOIN_STAGE;
           const body = inStage
@@ -496,10 +486,8 @@ export class PolicyPlans {
         });
         const names = members.map((_, i) => `g${i}`);
         const params = carry ? ["previous", ...names] : names;
-        const source = `function joinGradients(${params.join(", ")}) { ${branches.join(" ")} return 0; }`;
-        kernel = this.#ctx.kernelFromSource(source, { size: padded(layout.size), constants: {} });
-        this.#kernels.set(key, kernel);
-      }
+        return `function joinGradients(${params.join(", ")}) { ${branches.join(" ")} return 0; }`;
+      }, padded(layout.size));
       joined = carry ? kernel(joined!, ...members) : kernel(...members);
     }
     return joined!;
@@ -507,9 +495,9 @@ export class PolicyPlans {
 }
 
 /** The network's depths, each run as one stacked kernel. */
-function stagesOf(layout: ParamLayout): Stage[] {
+function stagesOf(layout: ParamLayout): DenseStage[] {
   if (layout.config.shared) {
-    const trunk = layout.trunk.map((layer, t): Stage => ({
+    const trunk = layout.trunk.map((layer, t): DenseStage => ({
       a: layer,
       c: layer,
       nets: 1,
@@ -526,7 +514,7 @@ function stagesOf(layout: ParamLayout): Stage[] {
       outDim: Math.max(policy.outDim, value.outDim),
     }];
   }
-  return layout.actor.map((a, d): Stage => {
+  return layout.actor.map((a, d): DenseStage => {
     const c = layout.critic[d]!;
     return { a, c, nets: 2, input: d === 0 ? "obs" : "stacked", outDim: Math.max(a.outDim, c.outDim) };
   });
