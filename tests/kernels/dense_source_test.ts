@@ -167,8 +167,19 @@ async function checkStage(ctx: GpuContext, test: Case, batch: number): Promise<v
     inDim: layer.inDim,
     outDim: layer.outDim,
   });
+  // The rows network `net` reads, and its slice of the stacked output gradient without the padding columns.
+  const inputOf = (net: number) =>
+    input === "stacked" ? x.subarray(net * batch * inDim, (net + 1) * batch * inDim) : x;
+  const gradientOf = (net: number, layer: DenseInfo) => {
+    const d = new Float32Array(batch * layer.outDim);
+    for (let b = 0; b < batch; b++) {
+      const start = (net * batch + b) * outDim;
+      d.set(dz.subarray(start, start + layer.outDim), b * layer.outDim);
+    }
+    return d;
+  };
   layers.forEach((layer, net) => {
-    const rows = input === "stacked" ? x.subarray(net * batch * inDim, (net + 1) * batch * inDim) : x;
+    const rows = inputOf(net);
     const expected = activate(referenceDense(rows, view(layer)), activation);
     const got = new Float32Array(batch * layer.outDim);
     for (let b = 0; b < batch; b++) {
@@ -178,12 +189,7 @@ async function checkStage(ctx: GpuContext, test: Case, batch: number): Promise<v
       assert.ok(row.subarray(layer.outDim).every((v) => v === 0), `forward padding ${where} net ${net}`);
     }
     assertClose(got, expected, `forward ${where} net ${net}`, tolerance);
-    const d = new Float32Array(batch * layer.outDim);
-    for (let b = 0; b < batch; b++) {
-      const start = (net * batch + b) * outDim;
-      d.set(dz.subarray(start, start + layer.outDim), b * layer.outDim);
-    }
-    const gradients = denseBackward(rows, d, { layer: view(layer) });
+    const gradients = denseBackward(rows, gradientOf(net, layer), { layer: view(layer) });
     assertClose(
       weights.subarray(net * outDim * inDim, (net * outDim + layer.outDim) * inDim),
       gradients.gradWeight,
@@ -201,28 +207,18 @@ async function checkStage(ctx: GpuContext, test: Case, batch: number): Promise<v
   // Input gradients wrt the pre-activation of the input (taken as the output of a tanh).
   const inputGrad = read("input", inputGradRows * inDim);
   if (input === "shared") {
-    const policy = new Float32Array(batch * a.outDim);
-    const value = new Float32Array(batch);
-    for (let b = 0; b < batch; b++) {
-      policy.set(dz.subarray(b * outDim, b * outDim + a.outDim), b * a.outDim);
-      value[b] = dz[(batch + b) * outDim]!;
-    }
-    const fromPolicy = denseBackward(x, policy, { layer: view(a) }).gradInput!;
-    const fromValue = denseBackward(x, value, { layer: view(c) }).gradInput!;
+    const fromPolicy = denseBackward(x, gradientOf(0, a), { layer: view(a) }).gradInput!;
+    const fromValue = denseBackward(x, gradientOf(1, c), { layer: view(c) }).gradInput!;
     const expected = fromPolicy.map((g, i) => (g + fromValue[i]!) * (1 - x[i]! * x[i]!));
     assertClose(inputGrad, expected, `input gradient ${where}`, tolerance);
     return;
   }
   layers.forEach((layer, net) => {
-    const rows = x.subarray(net * batch * inDim, (net + 1) * batch * inDim);
-    const d = new Float32Array(batch * layer.outDim);
-    for (let b = 0; b < batch; b++) {
-      const start = (net * batch + b) * outDim;
-      d.set(dz.subarray(start, start + layer.outDim), b * layer.outDim);
-    }
-    const expected = denseBackward(rows, d, { layer: view(layer) }).gradInput!.map((g, i) =>
-      g * (1 - rows[i]! * rows[i]!)
-    );
+    const rows = inputOf(net);
+    const expected = denseBackward(rows, gradientOf(net, layer), { layer: view(layer) }).gradInput!.map((
+      g,
+      i,
+    ) => g * (1 - rows[i]! * rows[i]!));
     assertClose(
       inputGrad.subarray(net * batch * inDim, (net + 1) * batch * inDim),
       expected,
