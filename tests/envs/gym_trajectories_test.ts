@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { make } from "../../src/envs/make.ts";
 
-// CI clones the repository with shared/ beside it, as in /work/main and /work/shared.
-const DATA = new URL("../../../shared/data/gym/", import.meta.url);
+// Gymnasium's own trajectories, recorded once (how: tests/data/gym/README.md).
+const DATA = new URL("../data/gym/", import.meta.url);
 const ENV_IDS = ["CartPole-v1", "Acrobot-v1", "MountainCar-v0", "MountainCarContinuous-v0", "Pendulum-v1"];
 
 type Bound = number | "Infinity" | "-Infinity";
