@@ -17,7 +17,8 @@ export interface KernelThis<C> {
 
 /**
  * A value flowing between kernels inside a plan. Host arguments are flat `Float32Array`s; a kernel with a 2D
- * output produces rows (`Matrix`), read as `m[row][column]` and never flat (quirk 3 in GPUJS_NOTES).
+ * output produces rows (`Matrix`), read as `m[row][column]` and never flat (quirk 3 in this folder's
+ * README.md).
  */
 export type Matrix = Float32Array[];
 

@@ -31,7 +31,7 @@ const probes = new Map<BackendName, Promise<BackendProbe>>();
 /**
  * Probes a backend once per process: compiles a two-kernel plan whose loop runs past gpu.js's default
  * iteration cap, runs it, and checks the numbers. For webgpu it also reads the adapter's description, since
- * a software adapter works but is far slower than webasm (GPUJS_NOTES, quirk 5).
+ * a software adapter works but is far slower than webasm (quirk 5 in src/kernels/README.md).
  *
  * @example
  * ```ts
@@ -53,9 +53,9 @@ export function probeBackend(backend: BackendName): Promise<BackendProbe> {
 
 /**
  * The default backend: a hardware WebGPU adapter if there is one, else threaded webasm, else cpu. The order
- * comes from measurements on this project's machines (GPUJS_NOTES and `deno task bench`): WebGPU on a software
- * adapter is 5-350x slower than the plain-TypeScript engine, webasm 1.0-1.5x slower (its dense layers run as
- * generated straight-line kernels) and cpu 1.4-3.3x slower. Training's own default (`chooseEngine`) is the
+ * comes from measurements on this project's machines (this folder's README.md, `deno task bench`): WebGPU on a
+ * software adapter is 5-350x slower than the plain-TypeScript engine, webasm 1.0-1.5x slower (its dense layers
+ * run as generated straight-line kernels) and cpu 1.4-3.3x slower. Training's own default (`chooseEngine`) is the
  * plain-TypeScript engine on such machines; this picks among gpu.js backends only.
  */
 export async function chooseBackend(): Promise<BackendName> {

@@ -2,7 +2,7 @@
  * Kernel bodies of the batched actor-critic: dense layers forward and backward, the action heads, the PPO loss
  * gradient at the heads, the global gradient norm and Adam. The bodies are transpiled by gpu.js, so they use
  * only what it understands: numbers, `Math`, array reads, `if` and `for` with constant bounds (quirk 1 in
- * GPUJS_NOTES).
+ * src/kernels/README.md).
  *
  * Layout convention, the same on every backend (quirk 3): per-sample activations are 2D kernel outputs
  * `[width, batch]`, i.e. one row per sample, read as `h[b][j]`; host arguments (observations, actions, the flat

@@ -22,8 +22,8 @@ export interface MachineFacts {
 
 /**
  * Networks from this many parameters go to a hardware GPU. Each WebGPU update step pays at least one readback
- * (about 10 ms in Deno, GPUJS_NOTES); the plain-TypeScript engine does 3-5 GFLOP/s per core, so a 64-row
- * minibatch (6 FLOPs per parameter and row) takes 10 ms at about 100k parameters.
+ * (about 10 ms in Deno: src/kernels/README.md); the plain-TypeScript engine does 3-5 GFLOP/s per core, so a
+ * 64-row minibatch (6 FLOPs per parameter and row) takes 10 ms at about 100k parameters.
  */
 export const GPU_MIN_PARAMS = 100_000;
 
