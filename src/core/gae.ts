@@ -1,7 +1,10 @@
 /** Inputs of {@linkcode gae}: `[numSteps * numEnvs]` arrays in step-major order (row t holds all envs at step t). */
 export interface GaeInput {
+  /** Rollout length T: vector steps per env (CleanRL's `num_steps`). */
   readonly numSteps: number;
+  /** Parallel environments N (CleanRL's `num_envs`). */
   readonly numEnvs: number;
+  /** Reward received after each step. */
   readonly rewards: ArrayLike<number>;
   /** Critic values of the observations the actions were taken in. */
   readonly values: ArrayLike<number>;
@@ -25,6 +28,7 @@ export interface GaeOptions {
 
 /** Outputs of {@linkcode gae}. */
 export interface GaeOutput {
+  /** GAE(lambda) advantage of each step's action. */
   readonly advantages: Float32Array;
   /** `advantages + values`: the critic's regression targets. */
   readonly returns: Float32Array;

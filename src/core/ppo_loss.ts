@@ -42,8 +42,11 @@ export interface PpoLossOptions {
 
 /** Buffers of `[n]` that {@linkcode ppoLoss} writes into instead of allocating (a training loop reuses them). */
 export interface PpoLossBuffers {
+  /** Receives dLoss/dlogProbs per row. */
   readonly gradLogProbs: Float64Array;
+  /** Receives dLoss/dentropy per row. */
   readonly gradEntropy: Float64Array;
+  /** Receives dLoss/dvalues per row. */
   readonly gradValues: Float64Array;
   /** Receives the normalised advantages when `normAdv`. */
   readonly advantages: Float64Array;

@@ -1,7 +1,10 @@
 /** The saved form of a {@linkcode RunningMeanStd}. */
 export interface RunningMeanStdState {
+  /** Per-dimension running mean. */
   readonly mean: number[];
+  /** Per-dimension running population variance. */
   readonly var: number[];
+  /** Number of samples merged so far (starting at the constructor's `epsilon`). */
   readonly count: number;
 }
 
@@ -33,6 +36,8 @@ export class RunningMeanStd {
   #batchVar: Float64Array;
 
   /**
+   * Creates statistics for samples of `dim` values: mean 0, variance 1.
+   *
    * @param dim Values per sample.
    * @param epsilon Initial count. @default {1e-4}
    */
