@@ -3,6 +3,7 @@ import type { BufferedEnv, EnvState, StepOutput } from "./buffered_env.ts";
 import type { EnvDefinition } from "./define_env.ts";
 import { make, type MakeOptions } from "./make.ts";
 import type { EnvSpec, Space } from "./types.ts";
+import { EnvError } from "./env_error.ts";
 import { describe } from "./_describe.ts";
 
 /** Options of {@linkcode VecEnv}: `make`'s options plus the seed. */
@@ -165,6 +166,8 @@ export class VecEnv {
    * @param options.seed Seeds environment `i` with `seed + i`. Defaults to the constructor's seed on the first
    *   reset; later resets without a seed continue each environment's generator.
    * @returns `obs`, the `numEnvs x obsDim` buffer that `step` also returns.
+   * @throws {EnvError} When an environment's reset throws (the original error is its `cause`); the VecEnv then
+   *   needs another reset.
    */
   reset(options: { seed?: number } = {}): { obs: Float32Array } {
     const seed = options.seed ?? (this.#ready ? undefined : this.#seed);
@@ -173,12 +176,18 @@ export class VecEnv {
         `Cannot reset VecEnv as seed must be a finite number: current value is ${describe(seed)}`,
       );
     }
-    for (let i = 0; i < this.numEnvs; i++) {
-      this.#envs[i]!.resetInto(
-        this.#obs,
-        i * this.obsDim,
-        seed === undefined ? undefined : { seed: seed + i },
-      );
+    let i = 0;
+    try {
+      for (; i < this.numEnvs; i++) {
+        this.#envs[i]!.resetInto(
+          this.#obs,
+          i * this.obsDim,
+          seed === undefined ? undefined : { seed: seed + i },
+        );
+      }
+    } catch (error) {
+      this.#ready = false;
+      throw new EnvError({ action: "reset", envId: this.spec.id, env: i }, error);
     }
     this.#returns.fill(0);
     this.#lengths.fill(0);
@@ -193,6 +202,8 @@ export class VecEnv {
    * @returns The shared result, overwritten by the next call.
    * @throws {TypeError} When `actions` does not hold `numEnvs x actionDim` numbers.
    * @throws {RangeError} When an action is outside a `Discrete` space or not finite; no environment has moved.
+   * @throws {EnvError} When an environment's step or autoreset throws (the original error is its `cause`); the
+   *   VecEnv then needs a reset, as the environments before it have moved.
    */
   step(actions: ArrayLike<number>): VecStepResult {
     if (!this.#ready) {
@@ -205,33 +216,43 @@ export class VecEnv {
     const result = this.#result;
     const { rewards, terminated, truncated, done, finalObs } = result;
     let episodes: EpisodeRecord[] | null = null;
-    for (let i = 0; i < this.numEnvs; i++) {
-      const env = this.#envs[i]!;
-      const offset = i * obsDim;
-      out.offset = offset;
-      env.stepInto(actions, i * actionDim, out);
-      rewards[i] = out.reward;
-      terminated[i] = out.terminated ? 1 : 0;
-      truncated[i] = out.truncated ? 1 : 0;
-      const episodeReturn = this.#returns[i]! + out.reward;
-      const episodeLength = this.#lengths[i]! + 1;
-      if (out.terminated || out.truncated) {
-        done[i] = 1;
-        for (let j = 0; j < obsDim; j++) finalObs[offset + j] = obs[offset + j]!;
-        (episodes ??= []).push({
-          env: i,
-          return: episodeReturn,
-          length: episodeLength,
-          truncated: out.truncated,
-        });
-        this.#returns[i] = 0;
-        this.#lengths[i] = 0;
-        env.resetInto(obs, offset);
-      } else {
-        done[i] = 0;
-        this.#returns[i] = episodeReturn;
-        this.#lengths[i] = episodeLength;
+    let i = 0;
+    let action: "step" | "reset" = "step";
+    try {
+      for (; i < this.numEnvs; i++) {
+        const env = this.#envs[i]!;
+        const offset = i * obsDim;
+        out.offset = offset;
+        action = "step";
+        env.stepInto(actions, i * actionDim, out);
+        rewards[i] = out.reward;
+        terminated[i] = out.terminated ? 1 : 0;
+        truncated[i] = out.truncated ? 1 : 0;
+        const episodeReturn = this.#returns[i]! + out.reward;
+        const episodeLength = this.#lengths[i]! + 1;
+        if (out.terminated || out.truncated) {
+          done[i] = 1;
+          for (let j = 0; j < obsDim; j++) finalObs[offset + j] = obs[offset + j]!;
+          (episodes ??= []).push({
+            env: i,
+            return: episodeReturn,
+            length: episodeLength,
+            truncated: out.truncated,
+          });
+          this.#returns[i] = 0;
+          this.#lengths[i] = 0;
+          action = "reset";
+          env.resetInto(obs, offset);
+        } else {
+          done[i] = 0;
+          this.#returns[i] = episodeReturn;
+          this.#lengths[i] = episodeLength;
+        }
       }
+    } catch (error) {
+      // Envs before i have moved and env i is in an unknown state: stepping on would mix up their episodes.
+      this.#ready = false;
+      throw new EnvError({ action, envId: this.spec.id, env: i }, error);
     }
     result.episodes = episodes ?? NO_EPISODES;
     return result;

@@ -1,6 +1,7 @@
 import { RunningMeanStd, type RunningMeanStdState } from "../core/running_mean_std.ts";
 import { Rng, type RngState } from "../core/rng.ts";
 import type { Box } from "../envs/box.ts";
+import { EnvError } from "../envs/env_error.ts";
 import type { Space } from "../envs/types.ts";
 import type { PolicyEngine } from "../model/types.ts";
 import type { EpisodeResult, StepBatch } from "./types.ts";
@@ -157,7 +158,7 @@ export class Collector {
     this.#discountedReturns = new Float64Array(n);
     this.#actInput = { obs: this.#obs, batch: n, noise: this.#noise, deterministic: false };
     this.#actOutput = { actions: this.#actions, logProbs: this.#logProbs, values: this.#values };
-    this.#rawObs.set(vecEnv.reset({ seed: this.#options.seed }).obs);
+    this.#rawObs.set(this.#atGlobalStep(() => vecEnv.reset({ seed: this.#options.seed })).obs);
     this.#normalizeInto(this.#rawObs, this.#nextObs, !this.frozen);
   }
 
@@ -166,7 +167,11 @@ export class Collector {
     return this.#nextObs;
   }
 
-  /** Takes one vector step with the current policy; a promise when the engine answers asynchronously. */
+  /**
+   * Takes one vector step with the current policy; a promise when the engine answers asynchronously.
+   *
+   * @throws {EnvError} When an environment throws: the error names it, its index and the global step.
+   */
   step(): StepBatch | Promise<StepBatch> {
     this.#obs.set(this.#nextObs);
     const rng = this.#rng;
@@ -191,7 +196,7 @@ export class Collector {
         this.#envActions[i] = Math.min(Math.max(this.#envActions[i]!, space.low[d]!), space.high[d]!);
       }
     }
-    const result = this.vecEnv.step(this.#envActions);
+    const result = this.#atGlobalStep(() => this.vecEnv.step(this.#envActions));
     this.#checkFinite(result.obs, this.obsDim, "observation");
     this.#checkFinite(result.rewards, 1, "reward");
     for (let i = 0; i < n; i++) {
@@ -229,6 +234,19 @@ export class Collector {
       policyVersion: this.policyVersion,
       globalStep,
     };
+  }
+
+  /** Runs a vector step or reset, adding the global step to the error of an environment that throws. */
+  #atGlobalStep<T>(run: () => T): T {
+    try {
+      return run();
+    } catch (error) {
+      if (error instanceof EnvError && error.globalStep === null) {
+        const { action, envId, env } = error;
+        throw new EnvError({ action, envId, env, globalStep: this.globalStep }, error.cause);
+      }
+      throw error;
+    }
   }
 
   /** A NaN from an environment would reach the loss steps later; stop it here, naming the env and the value. */

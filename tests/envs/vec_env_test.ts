@@ -2,6 +2,20 @@ import assert from "node:assert/strict";
 import { Rng } from "../../src/core/rng.ts";
 import { make } from "../../src/envs/make.ts";
 import { VecEnv } from "../../src/envs/vec_env.ts";
+import { Box } from "../../src/envs/box.ts";
+import { Discrete } from "../../src/envs/discrete.ts";
+import { defineEnv } from "../../src/envs/define_env.ts";
+import { EnvError } from "../../src/envs/env_error.ts";
+
+/** The error `f` throws. */
+function thrown(f: () => unknown): unknown {
+  try {
+    f();
+  } catch (error) {
+    return error;
+  }
+  return assert.fail("expected an error");
+}
 
 /**
  * Steps a VecEnv and `numEnvs` single environments side by side with the same random actions, resetting the
@@ -144,4 +158,44 @@ Deno.test("VecEnv rejects a bad numEnvs, seed or id", () => {
   );
   assert.throws(() => new VecEnv("CartPole-v1", 2, { seed: NaN }), RangeError);
   assert.throws(() => new VecEnv("Nope-v0", 2), /the id must be one of/);
+});
+
+Deno.test("VecEnv reports an environment that throws with its index and the original error, then asks for a reset", () => {
+  const boom = new Error("boom");
+  let resets = 0;
+  // Env 1 throws at its 3rd step; the autoreset of env 0 after its 2nd step throws on the next VecEnv.
+  const fragile = (failing: "step" | "reset") =>
+    defineEnv({
+      id: "Fragile-v0",
+      observationSpace: new Box(-1, 1, [1]),
+      actionSpace: new Discrete(2),
+      reset: () => {
+        const index = resets++;
+        if (failing === "reset" && index === 2) throw boom;
+        return { state: { index, t: 0 }, obs: [0] };
+      },
+      step: (state: { index: number; t: number }) => {
+        state.t++;
+        if (failing === "step" && state.index === 1 && state.t === 3) throw boom;
+        return { state, obs: [0], reward: 1, terminated: failing === "reset" && state.t === 2 };
+      },
+    });
+  const stepping = new VecEnv(fragile("step"), 2, { seed: 0 });
+  stepping.reset();
+  stepping.step([0, 0]);
+  stepping.step([0, 0]);
+  const error = thrown(() => stepping.step([0, 0]));
+  assert.ok(error instanceof EnvError);
+  assert.equal(error.message, "Cannot step env 1 of Fragile-v0: boom");
+  assert.equal(error.cause, boom);
+  assert.throws(() => stepping.step([0, 0]), /has not been reset: call reset\(\) first/);
+
+  resets = 0;
+  const resetting = new VecEnv(fragile("reset"), 2, { seed: 0 });
+  resetting.reset();
+  resetting.step([0, 0]);
+  const failed = thrown(() => resetting.step([0, 0]));
+  assert.ok(failed instanceof EnvError);
+  assert.equal(failed.message, "Cannot reset env 0 of Fragile-v0: boom");
+  assert.equal(failed.cause, boom);
 });

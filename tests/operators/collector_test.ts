@@ -4,6 +4,7 @@ import { VecEnv } from "../../src/envs/vec_env.ts";
 import { Box } from "../../src/envs/box.ts";
 import { Discrete } from "../../src/envs/discrete.ts";
 import { defineEnv } from "../../src/envs/define_env.ts";
+import { EnvError } from "../../src/envs/env_error.ts";
 import { createReferencePolicy } from "../../src/model/reference_policy.ts";
 import { paramLayout } from "../../src/model/param_layout.ts";
 import type { ActInput, ActOutput, PolicyEngine } from "../../src/model/types.ts";
@@ -165,4 +166,31 @@ Deno.test("Collector stops a NaN from an environment at the step, naming the env
     () => collector.step(),
     /Cannot step Broken-v0 as env 0 returned a non-finite observation: current value at index 2 is NaN/,
   );
+});
+
+Deno.test("Collector reports an environment that throws with its index, the global step and the original error", () => {
+  const boom = new Error("boom");
+  let created = 0;
+  const fragile = defineEnv({
+    id: "Fragile-v0",
+    observationSpace: new Box(-1, 1, [4]),
+    actionSpace: new Discrete(2),
+    reset: () => ({ state: { index: created++, t: 0 }, obs: [0, 0, 0, 0] }),
+    step: (state: { index: number; t: number }) => {
+      if (state.index === 2 && ++state.t === 5) throw boom;
+      return { state, obs: [0, 0, 0, 0], reward: 1, terminated: false };
+    },
+  });
+  const collector = new Collector(cartPolePolicy(), new VecEnv(fragile, 3, { seed: 0 }), { seed: 0 });
+  for (let t = 0; t < 4; t++) collector.step();
+  let error: unknown;
+  try {
+    collector.step();
+  } catch (caught) {
+    error = caught;
+  }
+  assert.ok(error instanceof EnvError);
+  assert.equal(error.message, "Cannot step env 2 of Fragile-v0 at global step 12: boom");
+  assert.deepEqual([error.action, error.envId, error.env, error.globalStep], ["step", "Fragile-v0", 2, 12]);
+  assert.equal(error.cause, boom);
 });
