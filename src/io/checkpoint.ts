@@ -10,7 +10,7 @@
  * @module
  */
 
-import { dirname } from "node:path";
+import { basename, dirname, join } from "node:path";
 import type { OptimizerState } from "../model/types.ts";
 import { type JsonValue, toJsonValue } from "./_json.ts";
 import { crc32c } from "./crc32c.ts";
@@ -69,6 +69,8 @@ export interface CheckpointFileSystem {
   remove(path: string): Promise<void>;
   /** Creates a directory and its parents, succeeding if it exists. */
   mkdir(path: string): Promise<void>;
+  /** Lists a directory's entries (`Deno.readDir` fits). */
+  readDir(path: string): AsyncIterable<{ readonly name: string; readonly isFile: boolean }>;
 }
 
 /** Options of {@linkcode saveCheckpoint}. */
@@ -105,13 +107,16 @@ const denoFileSystem: CheckpointFileSystem = {
   },
   remove: (path) => Deno.remove(path),
   mkdir: (path) => Deno.mkdir(path, { recursive: true }),
+  readDir: (path) => Deno.readDir(path),
 };
 
 /**
  * Saves a checkpoint atomically: encodes it, writes a uniquely named temporary file next to `path`, syncs
  * it to disk and renames it over `path`. On any failure (a full disk, a missing permission) the temporary
  * file is removed, whatever was at `path` before is left as it was, and the error names `path` and the
- * cause. The directory is created if needed.
+ * cause. The directory is created if needed. Temporary files that an interrupted save of the same `path` left
+ * behind (`<path>.<16 hex digits>.tmp`, from a killed process, say) are removed first, so two processes must
+ * not save the same path at once.
  *
  * @param path The file to write, e.g. `runs/<run-name>/checkpoints/latest.safetensors`.
  * @param checkpoint Parameters, their tensor layout, optimizer state and metadata. Metadata is converted
@@ -146,6 +151,7 @@ export async function saveCheckpoint(
   } catch (error) {
     throw fail(`creating the directory ${dirname(path)}`, error);
   }
+  await removeLeftoverTemporaries(fs, path);
   const random = crypto.getRandomValues(new Uint32Array(2));
   const temporary = `${path}.${[...random].map((word) => word.toString(16).padStart(8, "0")).join("")}.tmp`;
   let file: CheckpointFile;
@@ -425,6 +431,33 @@ function typeName(value: unknown): string {
   return value === null || value === undefined
     ? String(value)
     : (value as object).constructor?.name ?? typeof value;
+}
+
+/**
+ * Removes the temporary files of earlier saves of `path` that never reached their rename. Best effort: a file
+ * that cannot be listed or removed only costs disk space, and must not stop this save.
+ */
+async function removeLeftoverTemporaries(fs: CheckpointFileSystem, path: string): Promise<void> {
+  const directory = dirname(path);
+  const prefix = `${basename(path)}.`;
+  const leftovers: string[] = [];
+  try {
+    for await (const entry of fs.readDir(directory)) {
+      const suffix = entry.name.slice(prefix.length);
+      if (entry.isFile && entry.name.startsWith(prefix) && /^[0-9a-f]{16}\.tmp$/.test(suffix)) {
+        leftovers.push(join(directory, entry.name));
+      }
+    }
+  } catch {
+    return;
+  }
+  for (const leftover of leftovers) {
+    try {
+      await fs.remove(leftover);
+    } catch {
+      // Another process may have removed it first; the save goes on either way.
+    }
+  }
 }
 
 /** Makes a rename durable where the platform allows opening a directory (not Windows); best effort elsewhere. */

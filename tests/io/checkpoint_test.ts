@@ -324,6 +324,28 @@ Deno.test("saveCheckpoint() replaces an existing checkpoint", async () => {
   });
 });
 
+Deno.test("saveCheckpoint() removes the temporary files an interrupted save of the same path left behind", async () => {
+  await withTempDir(async (dir) => {
+    const path = join(dir, "latest.safetensors");
+    // A killed save leaves its half-written temporary file; the next save of the same path must not keep it.
+    await Deno.writeFile(`${path}.0123456789abcdef.tmp`, new Uint8Array(1000).fill(7));
+    await Deno.writeFile(`${path}.fedcba9876543210.tmp`, new Uint8Array(0));
+    const others = [
+      "best.safetensors",
+      "best.safetensors.0123456789abcdef.tmp",
+      "latest.safetensors.notes.tmp",
+    ];
+    for (const name of others) await Deno.writeTextFile(join(dir, name), "not ours");
+    const checkpoint = sampleCheckpoint(cartPoleNet, 5);
+    await saveCheckpoint(path, checkpoint);
+    assert.deepEqual((await loadCheckpoint(path)).params, checkpoint.params);
+    assert.deepEqual(
+      [...Deno.readDirSync(dir)].map((entry) => entry.name).sort(),
+      [...others, "latest.safetensors"].sort(),
+    );
+  });
+});
+
 Deno.test("saveCheckpoint() refuses metadata JSON would corrupt and inconsistent tensors, writing nothing", async () => {
   await withTempDir(async (dir) => {
     const path = join(dir, "latest.safetensors");
