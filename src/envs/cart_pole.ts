@@ -14,10 +14,21 @@ const TAU = 0.02;
 const THETA_THRESHOLD = 12 * 2 * Math.PI / 360;
 const X_THRESHOLD = 2.4;
 
+/** Options of {@linkcode CartPole}. */
+export interface CartPoleOptions {
+  /**
+   * Receives the warning about a step after termination, once per environment.
+   * @default {console.warn}
+   */
+  readonly warn?: (message: string) => void;
+}
+
 /**
  * CartPole-v1 (Gymnasium 1.x `CartPoleEnv`, Euler integration): push a cart left (0) or right (1) to keep a
  * pole upright. Reward 1 per step; the episode terminates when the pole leans more than 12 degrees or the
  * cart leaves [-2.4, 2.4]. State `[x, xDot, theta, thetaDot]` in float64; reset draws each from U(-0.05, 0.05).
+ * Stepped on after termination, it pays 0 and warns once per environment, as Gymnasium does; the state then
+ * holds a fifth value, the steps taken since termination, so that `setState` continues exactly.
  *
  * Use {@linkcode make} (`make("CartPole-v1")`) for the 500-step time limit.
  *
@@ -46,9 +57,21 @@ export class CartPole extends BufferedEnv {
   #theta = 0;
   #thetaDot = 0;
   #ready = false;
+  /** Gymnasium's `steps_beyond_terminated`: null until the episode terminates, then the steps taken since. */
+  #stepsBeyondTerminated: number | null = null;
+  #warned = false;
+  #warn: (message: string) => void;
+
+  /** @param options Where the warning about a step after termination goes. */
+  constructor(options: CartPoleOptions = {}) {
+    super();
+    this.#warn = options.warn ?? ((message) => console.warn(message));
+  }
 
   protected override physicalState(): ArrayLike<number> | null {
-    return this.#ready ? [this.#x, this.#xDot, this.#theta, this.#thetaDot] : null;
+    if (!this.#ready) return null;
+    const state = [this.#x, this.#xDot, this.#theta, this.#thetaDot];
+    return this.#stepsBeyondTerminated === null ? state : [...state, this.#stepsBeyondTerminated];
   }
 
   protected override canRestoreState(): boolean {
@@ -56,18 +79,25 @@ export class CartPole extends BufferedEnv {
   }
 
   resetInto(obs: Float32Array, offset: number, options?: ResetOptions): void {
-    const rng = this.resetRng(options, 4);
+    const state = options?.state;
+    const beyond = state?.length === 5 ? state[4] : undefined;
+    if (beyond !== undefined && !(Number.isInteger(beyond) && beyond >= 0)) {
+      throw new RangeError(
+        `Cannot reset ${this.spec.id} as state[4], the steps taken after termination, must be a non-negative integer: current value is ${beyond}`,
+      );
+    }
+    const rng = this.resetRng(options, beyond === undefined ? 4 : 5);
     this.#x = rng.uniform(-0.05, 0.05);
     this.#xDot = rng.uniform(-0.05, 0.05);
     this.#theta = rng.uniform(-0.05, 0.05);
     this.#thetaDot = rng.uniform(-0.05, 0.05);
-    const state = options?.state;
     if (state !== undefined) {
       this.#x = state[0]!;
       this.#xDot = state[1]!;
       this.#theta = state[2]!;
       this.#thetaDot = state[3]!;
     }
+    this.#stepsBeyondTerminated = beyond ?? null;
     this.#ready = true;
     this.#observe(obs, offset);
   }
@@ -87,10 +117,24 @@ export class CartPole extends BufferedEnv {
     this.#theta = this.#theta + TAU * this.#thetaDot;
     this.#thetaDot = this.#thetaDot + TAU * thetaAcc;
     this.#observe(out.obs, out.offset);
-    out.terminated = this.#x < -X_THRESHOLD || this.#x > X_THRESHOLD || this.#theta < -THETA_THRESHOLD ||
+    const terminated = this.#x < -X_THRESHOLD || this.#x > X_THRESHOLD || this.#theta < -THETA_THRESHOLD ||
       this.#theta > THETA_THRESHOLD;
+    out.terminated = terminated;
     out.reward = 1.0;
     out.truncated = false;
+    if (!terminated) return;
+    if (this.#stepsBeyondTerminated === null) {
+      this.#stepsBeyondTerminated = 0;
+      return;
+    }
+    if (this.#stepsBeyondTerminated === 0 && !this.#warned) {
+      this.#warned = true;
+      this.#warn(
+        `You are calling step() on ${this.spec.id} even though it has already returned terminated = true: call reset() once you receive terminated = true, as any further steps are undefined behavior`,
+      );
+    }
+    this.#stepsBeyondTerminated++;
+    out.reward = 0.0;
   }
 
   #observe(obs: Float32Array, offset: number): void {
