@@ -10,6 +10,7 @@ import { describe } from "./_describe.ts";
 export interface VecEnvOptions extends MakeOptions {
   /**
    * On the first reset, environment `i` is seeded with `seed + i`, so the same seed replays the same episodes.
+   * An integer in [0, 2^31 - 1], so that no two environments get the same seed.
    * @default {undefined} (each environment seeds itself from system entropy)
    */
   seed?: number;
@@ -67,6 +68,9 @@ interface MutableVecStepResult extends VecStepResult {
 
 const NO_EPISODES: readonly EpisodeRecord[] = Object.freeze([]);
 
+/** The largest seed: environment `i` gets `seed + i`, which must stay an exact, distinct integer. */
+const MAX_SEED = 2 ** 31 - 1;
+
 /**
  * Steps `numEnvs` copies of an environment with one call, Gymnasium's `SyncVectorEnv` with same-step autoreset:
  * when an episode ends, its final observation goes to `finalObs`, its return and length to `episodes`, and the
@@ -122,7 +126,8 @@ export class VecEnv {
    * @param env A registered id (`"CartPole-v1"`) or a `defineEnv` definition.
    * @param numEnvs How many copies to step, a positive integer.
    * @param options `make`'s options and the seed.
-   * @throws {RangeError} When `numEnvs` is not a positive integer, `seed` is not finite, or `make` rejects `env`.
+   * @throws {RangeError} When `numEnvs` is not a positive integer, `seed` is not an integer in [0, 2^31 - 1], or
+   *   `make` rejects `env`.
    */
   constructor(env: string | EnvDefinition, numEnvs: number, options: VecEnvOptions = {}) {
     if (!Number.isInteger(numEnvs) || numEnvs < 1) {
@@ -131,11 +136,7 @@ export class VecEnv {
       );
     }
     const { seed, ...makeOptions } = options;
-    if (seed !== undefined && !Number.isFinite(seed)) {
-      throw new RangeError(
-        `Cannot create VecEnv as seed must be a finite number: current value is ${describe(seed)}`,
-      );
-    }
+    checkSeed("create", seed);
     this.#envs = Array.from({ length: numEnvs }, () => make(env, makeOptions));
     const first = this.#envs[0]!;
     this.numEnvs = numEnvs;
@@ -166,16 +167,13 @@ export class VecEnv {
    * @param options.seed Seeds environment `i` with `seed + i`. Defaults to the constructor's seed on the first
    *   reset; later resets without a seed continue each environment's generator.
    * @returns `obs`, the `numEnvs x obsDim` buffer that `step` also returns.
+   * @throws {RangeError} When `seed` is not an integer in [0, 2^31 - 1].
    * @throws {EnvError} When an environment's reset throws (the original error is its `cause`); the VecEnv then
    *   needs another reset.
    */
   reset(options: { seed?: number } = {}): { obs: Float32Array } {
     const seed = options.seed ?? (this.#ready ? undefined : this.#seed);
-    if (seed !== undefined && !Number.isFinite(seed)) {
-      throw new RangeError(
-        `Cannot reset VecEnv as seed must be a finite number: current value is ${describe(seed)}`,
-      );
-    }
+    checkSeed("reset", seed);
     let i = 0;
     try {
       for (; i < this.numEnvs; i++) {
@@ -378,5 +376,16 @@ export class VecEnv {
         }
       }
     }
+  }
+}
+
+/** Refuses a seed for which `seed + i` could repeat or lose precision (Gymnasium refuses negative seeds too). */
+function checkSeed(action: string, seed: number | undefined): void {
+  if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0 && seed <= MAX_SEED)) {
+    throw new RangeError(
+      `Cannot ${action} VecEnv as seed must be an integer in [0, ${MAX_SEED}]: current value is ${
+        describe(seed)
+      }`,
+    );
   }
 }

@@ -199,3 +199,24 @@ Deno.test("VecEnv reports an environment that throws with its index and the orig
   assert.equal(failed.message, "Cannot reset env 0 of Fragile-v0: boom");
   assert.equal(failed.cause, boom);
 });
+
+Deno.test("VecEnv refuses seeds outside [0, 2^31 - 1], where seed + i could collide", () => {
+  // Near 2^53, seed + 1 and seed + 2 round to the same double: two envs would replay the same episodes.
+  assert.equal(2 ** 53 - 1 + 1, 2 ** 53 - 1 + 2);
+  assert.throws(
+    () => new VecEnv("CartPole-v1", 3, { seed: 2 ** 53 - 1 }),
+    new RangeError(
+      "Cannot create VecEnv as seed must be an integer in [0, 2147483647]: current value is 9007199254740991",
+    ),
+  );
+  assert.throws(() => new VecEnv("CartPole-v1", 3, { seed: -1 }), /seed must be an integer in/);
+  assert.throws(() => new VecEnv("CartPole-v1", 3, { seed: 1.5 }), /seed must be an integer in/);
+  const envs = new VecEnv("CartPole-v1", 3, { seed: 2 ** 31 - 1 });
+  envs.reset();
+  assert.throws(
+    () => envs.reset({ seed: 2 ** 31 }),
+    new RangeError(
+      "Cannot reset VecEnv as seed must be an integer in [0, 2147483647]: current value is 2147483648",
+    ),
+  );
+});
