@@ -35,6 +35,10 @@ const G = 9.8;
  * ```
  */
 export class Acrobot extends BufferedEnv {
+  /**
+   * `[cos theta1, sin theta1, cos theta2, sin theta2, dtheta1, dtheta2]`, velocities within +-4 pi and +-9 pi
+   * rad/s.
+   */
   readonly observationSpace: Box = new Box([-1, -1, -1, -1, -MAX_VEL_1, -MAX_VEL_2], [
     1,
     1,
@@ -43,7 +47,9 @@ export class Acrobot extends BufferedEnv {
     MAX_VEL_1,
     MAX_VEL_2,
   ]);
+  /** `Discrete(3)`: torque -1, 0 or +1 on the joint between the links. */
   readonly actionSpace: Discrete = new Discrete(3);
+  /** `Acrobot-v1`: 500 steps, solved at -100. */
   readonly spec: EnvSpec = { id: "Acrobot-v1", maxEpisodeSteps: 500, rewardThreshold: -100 };
   #state = new Float64Array(4);
   // RK4 scratch: the start point, a probe point and the four slopes.
@@ -54,14 +60,20 @@ export class Acrobot extends BufferedEnv {
   #k4 = new Float64Array(4);
   #ready = false;
 
+  /** The state `[theta1, theta2, dtheta1, dtheta2]`, or null before the first reset. */
   protected override physicalState(): ArrayLike<number> | null {
     return this.#ready ? this.#state : null;
   }
 
+  /** Always true: `reset({ state })` sets the whole physical state. */
   protected override canRestoreState(): boolean {
     return true;
   }
 
+  /**
+   * Starts an episode with each state variable drawn from U(-0.1, 0.1) (rounded to float32), or exactly
+   * `options.state`.
+   */
   resetInto(obs: Float32Array, offset: number, options?: ResetOptions): void {
     const rng = this.resetRng(options, 4);
     for (let i = 0; i < 4; i++) this.#state[i] = Math.fround(rng.uniform(-0.1, 0.1));
@@ -71,6 +83,10 @@ export class Acrobot extends BufferedEnv {
     this.#observe(obs, offset);
   }
 
+  /**
+   * Applies the torque for one RK4 step of 0.2 s; reward -1, or 0 and terminated once the free end rises
+   * above the bar.
+   */
   stepInto(actions: ArrayLike<number>, offset: number, out: StepOutput): void {
     if (!this.#ready) throw this.notResetError();
     const torque = AVAIL_TORQUE[actions[offset]! as 0 | 1 | 2];

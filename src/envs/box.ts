@@ -27,6 +27,8 @@ export class Box {
   readonly size: number;
 
   /**
+   * Creates a box of real vectors between `low` and `high`, element by element.
+   *
    * @param low A bound for every element, or one per element.
    * @param high A bound for every element, or one per element.
    * @param shape Shape of one element; taken from `low` or `high` when they are arrays.

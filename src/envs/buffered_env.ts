@@ -12,8 +12,11 @@ export interface StepOutput {
   obs: Float32Array;
   /** Index in `obs` of the first value to write. */
   offset: number;
+  /** The reward the step earned. */
   reward: number;
+  /** The MDP reached a terminal state: do not bootstrap. */
   terminated: boolean;
+  /** The episode was cut (time limit): bootstrap from the value of the written observation. */
   truncated: boolean;
 }
 
@@ -70,8 +73,11 @@ export interface EnvState {
  * ```
  */
 export abstract class BufferedEnv implements Env {
+  /** The observations' bounds and shape. */
   abstract readonly observationSpace: Box;
+  /** The actions the environment accepts. */
   abstract readonly actionSpace: Space;
+  /** Id, time limit and solved threshold. */
   abstract readonly spec: EnvSpec;
   #rng: Rng | null = null;
   #discreteAction = new Float64Array(1);

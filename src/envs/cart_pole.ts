@@ -46,11 +46,17 @@ export interface CartPoleOptions {
  * ```
  */
 export class CartPole extends BufferedEnv {
+  /**
+   * `[x, xDot, theta, thetaDot]`: cart position (m) and velocity, pole angle (rad) and angular velocity,
+   * bounded at twice the termination limits.
+   */
   readonly observationSpace: Box = new Box(
     [-X_THRESHOLD * 2, -Infinity, -THETA_THRESHOLD * 2, -Infinity],
     [X_THRESHOLD * 2, Infinity, THETA_THRESHOLD * 2, Infinity],
   );
+  /** `Discrete(2)`: push the cart left (0) or right (1) with a force of 10 N. */
   readonly actionSpace: Discrete = new Discrete(2);
+  /** `CartPole-v1`: 500 steps, solved at 475. */
   readonly spec: EnvSpec = { id: "CartPole-v1", maxEpisodeSteps: 500, rewardThreshold: 475 };
   #x = 0;
   #xDot = 0;
@@ -68,16 +74,19 @@ export class CartPole extends BufferedEnv {
     this.#warn = options.warn ?? ((message) => console.warn(message));
   }
 
+  /** `[x, xDot, theta, thetaDot]`, then the steps since termination if any; null before the first reset. */
   protected override physicalState(): ArrayLike<number> | null {
     if (!this.#ready) return null;
     const state = [this.#x, this.#xDot, this.#theta, this.#thetaDot];
     return this.#stepsBeyondTerminated === null ? state : [...state, this.#stepsBeyondTerminated];
   }
 
+  /** Always true: `reset({ state })` sets the whole physical state. */
   protected override canRestoreState(): boolean {
     return true;
   }
 
+  /** Starts an episode with each state variable drawn from U(-0.05, 0.05), or exactly `options.state`. */
   resetInto(obs: Float32Array, offset: number, options?: ResetOptions): void {
     const state = options?.state;
     const beyond = state?.length === 5 ? state[4] : undefined;
@@ -102,6 +111,10 @@ export class CartPole extends BufferedEnv {
     this.#observe(obs, offset);
   }
 
+  /**
+   * Pushes the cart for one 0.02 s Euler step; reward 1, terminated once the pole or the cart leaves its
+   * limits.
+   */
   stepInto(actions: ArrayLike<number>, offset: number, out: StepOutput): void {
     if (!this.#ready) throw this.notResetError();
     // Same operations in the same order as Gymnasium: the balancing trajectories amplify any rounding difference.

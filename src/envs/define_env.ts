@@ -13,7 +13,9 @@ export type ActionOf<A extends Space> = A extends Discrete ? number : Float32Arr
 export interface DefinedStep<S> {
   /** The next state, kept by the environment and passed to the next `step` (it may be `state` mutated). */
   state: S;
+  /** The observation of the next state (`observationSpace.size` numbers). */
   obs: ArrayLike<number>;
+  /** The reward the step earned. */
   reward: number;
   /** The MDP reached a terminal state. */
   terminated: boolean;
@@ -25,7 +27,9 @@ export interface DefinedStep<S> {
 export interface EnvDefinitionOptions<S, A extends Space> {
   /** The name used in specs and error messages. @default {"CustomEnv"} */
   id?: string;
+  /** The observations' bounds and shape. */
   observationSpace: Box;
+  /** The actions `step` accepts: `Discrete` or `Box`. */
   actionSpace: A;
   /** `make` and `VecEnv` truncate episodes after this many steps. @default {Infinity} */
   maxEpisodeSteps?: number;
@@ -45,9 +49,13 @@ export interface EnvDefinitionOptions<S, A extends Space> {
 
 /** A user environment, as accepted by `make` and `VecEnv` in place of a registered id. */
 export interface EnvDefinition {
+  /** Tags a definition, to tell it from a registered id or an `Env`. */
   readonly kind: "definition";
+  /** Id, time limit and solved threshold, from the options. */
   readonly spec: EnvSpec;
+  /** The observations' bounds and shape. */
   readonly observationSpace: Box;
+  /** The actions the environment accepts. */
   readonly actionSpace: Space;
   /** Creates one independent copy, without the time limit (`make` adds it). */
   create(): BufferedEnv;

@@ -25,6 +25,8 @@ export class Discrete {
   readonly shape: readonly number[] = [];
 
   /**
+   * Creates the space of the `n` integers `start, start + 1, ..., start + n - 1`.
+   *
    * @param n Number of actions, a positive integer.
    * @param start The smallest action.
    */

@@ -31,21 +31,30 @@ const GRAVITY = 0.0025;
  * ```
  */
 export class MountainCar extends BufferedEnv {
+  /** `[position, velocity]`: position in [-1.2, 0.6], velocity in [-0.07, 0.07]. */
   readonly observationSpace: Box = new Box([MIN_POSITION, -MAX_SPEED], [MAX_POSITION, MAX_SPEED]);
+  /** `Discrete(3)`: accelerate left (0), not at all (1) or right (2). */
   readonly actionSpace: Discrete = new Discrete(3);
+  /** `MountainCar-v0`: 200 steps, solved at -110. */
   readonly spec: EnvSpec = { id: "MountainCar-v0", maxEpisodeSteps: 200, rewardThreshold: -110 };
   #position = 0;
   #velocity = 0;
   #ready = false;
 
+  /** The state `[position, velocity]`, or null before the first reset. */
   protected override physicalState(): ArrayLike<number> | null {
     return this.#ready ? [this.#position, this.#velocity] : null;
   }
 
+  /** Always true: `reset({ state })` sets the whole physical state. */
   protected override canRestoreState(): boolean {
     return true;
   }
 
+  /**
+   * Starts an episode at a position drawn from U(-0.6, -0.4) with zero velocity, or exactly at
+   * `options.state`.
+   */
   resetInto(obs: Float32Array, offset: number, options?: ResetOptions): void {
     const rng = this.resetRng(options, 2);
     this.#position = rng.uniform(-0.6, -0.4);
@@ -60,6 +69,7 @@ export class MountainCar extends BufferedEnv {
     obs[offset + 1] = this.#velocity;
   }
 
+  /** Accelerates for one step against gravity; reward -1, terminated once the car reaches the flag at 0.5. */
   stepInto(actions: ArrayLike<number>, offset: number, out: StepOutput): void {
     if (!this.#ready) throw this.notResetError();
     let position = this.#position;

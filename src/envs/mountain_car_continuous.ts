@@ -32,21 +32,30 @@ const POWER = 0.0015;
  * ```
  */
 export class MountainCarContinuous extends BufferedEnv {
+  /** `[position, velocity]`: position in [-1.2, 0.6], velocity in [-0.07, 0.07]. */
   readonly observationSpace: Box = new Box([MIN_POSITION, -MAX_SPEED], [MAX_POSITION, MAX_SPEED]);
+  /** `Box(-1, 1, [1])`: the pushing force. */
   readonly actionSpace: Box = new Box(MIN_ACTION, MAX_ACTION, [1]);
+  /** `MountainCarContinuous-v0`: 999 steps, solved at 90. */
   readonly spec: EnvSpec = { id: "MountainCarContinuous-v0", maxEpisodeSteps: 999, rewardThreshold: 90 };
   #position = 0;
   #velocity = 0;
   #ready = false;
 
+  /** The state `[position, velocity]`, or null before the first reset. */
   protected override physicalState(): ArrayLike<number> | null {
     return this.#ready ? [this.#position, this.#velocity] : null;
   }
 
+  /** Always true: `reset({ state })` sets the whole physical state. */
   protected override canRestoreState(): boolean {
     return true;
   }
 
+  /**
+   * Starts an episode at a position drawn from U(-0.6, -0.4) with zero velocity, or exactly at
+   * `options.state`.
+   */
   resetInto(obs: Float32Array, offset: number, options?: ResetOptions): void {
     const rng = this.resetRng(options, 2);
     this.#position = rng.uniform(-0.6, -0.4);
@@ -61,6 +70,10 @@ export class MountainCarContinuous extends BufferedEnv {
     obs[offset + 1] = this.#velocity;
   }
 
+  /**
+   * Pushes with the clipped force for one step; reward -0.1 x action^2, plus 100 and terminated at the flag
+   * at 0.45.
+   */
   stepInto(actions: ArrayLike<number>, offset: number, out: StepOutput): void {
     if (!this.#ready) throw this.notResetError();
     const action = actions[offset]!;

@@ -29,21 +29,27 @@ const L = 1.0;
  * ```
  */
 export class Pendulum extends BufferedEnv {
+  /** `[cos theta, sin theta, thetaDot]`, angular velocity in [-8, 8] rad/s. */
   readonly observationSpace: Box = new Box([-1, -1, -MAX_SPEED], [1, 1, MAX_SPEED]);
+  /** `Box(-2, 2, [1])`: the torque on the pendulum. */
   readonly actionSpace: Box = new Box(-MAX_TORQUE, MAX_TORQUE, [1]);
+  /** `Pendulum-v1`: 200 steps, no solved threshold. */
   readonly spec: EnvSpec = { id: "Pendulum-v1", maxEpisodeSteps: 200, rewardThreshold: null };
   #theta = 0;
   #thetaDot = 0;
   #ready = false;
 
+  /** The state `[theta, thetaDot]`, or null before the first reset. */
   protected override physicalState(): ArrayLike<number> | null {
     return this.#ready ? [this.#theta, this.#thetaDot] : null;
   }
 
+  /** Always true: `reset({ state })` sets the whole physical state. */
   protected override canRestoreState(): boolean {
     return true;
   }
 
+  /** Starts an episode with theta from U(-pi, pi) and thetaDot from U(-1, 1), or exactly `options.state`. */
   resetInto(obs: Float32Array, offset: number, options?: ResetOptions): void {
     const rng = this.resetRng(options, 2);
     this.#theta = rng.uniform(-Math.PI, Math.PI);
@@ -57,6 +63,9 @@ export class Pendulum extends BufferedEnv {
     this.#observe(obs, offset);
   }
 
+  /**
+   * Applies the clipped torque for one 0.05 s step; the reward is minus the angle, speed and torque costs.
+   */
   stepInto(actions: ArrayLike<number>, offset: number, out: StepOutput): void {
     if (!this.#ready) throw this.notResetError();
     const theta = this.#theta;

@@ -22,14 +22,19 @@ import { checkMaxEpisodeSteps } from "./_check_max_episode_steps.ts";
  * ```
  */
 export class TimeLimit extends BufferedEnv {
+  /** The wrapped environment's observation space. */
   readonly observationSpace: Box;
+  /** The wrapped environment's action space. */
   readonly actionSpace: Space;
+  /** The spec given to the constructor, whose `maxEpisodeSteps` is enforced. */
   readonly spec: EnvSpec;
   /** The wrapped environment. */
   readonly env: BufferedEnv;
   #elapsedSteps = 0;
 
   /**
+   * Wraps an environment so that its episodes end after `spec.maxEpisodeSteps` steps.
+   *
    * @param env The environment to limit.
    * @param spec The spec to report, whose `maxEpisodeSteps` (a positive integer, or `Infinity` for no limit) is
    *   enforced. Defaults to `env.spec`.
@@ -61,11 +66,13 @@ export class TimeLimit extends BufferedEnv {
     return obs;
   }
 
+  /** Resets the wrapped environment and the step count. */
   resetInto(obs: Float32Array, offset: number, options?: ResetOptions): void {
     this.env.resetInto(obs, offset, options);
     this.#elapsedSteps = 0;
   }
 
+  /** Steps the wrapped environment, and reports `truncated` on the step that reaches the limit. */
   stepInto(actions: ArrayLike<number>, offset: number, out: StepOutput): void {
     this.env.stepInto(actions, offset, out);
     this.#elapsedSteps++;

@@ -24,18 +24,23 @@ export interface ResetOptions {
 
 /** Result of {@linkcode Env.reset}. */
 export interface ResetResult {
+  /** The episode's first observation. */
   obs: Float32Array;
+  /** Auxiliary diagnostics (empty for the built-in environments). */
   info: Record<string, unknown>;
 }
 
 /** Result of {@linkcode Env.step}. */
 export interface StepResult {
+  /** The observation after the action. */
   obs: Float32Array;
+  /** The reward the action earned. */
   reward: number;
   /** The MDP reached a terminal state: do not bootstrap. */
   terminated: boolean;
   /** The episode was cut (time limit): bootstrap from the value of `obs`. */
   truncated: boolean;
+  /** Auxiliary diagnostics (empty for the built-in environments). */
   info: Record<string, unknown>;
 }
 
@@ -44,9 +49,14 @@ export type Action = number | ArrayLike<number>;
 
 /** A single environment with Gymnasium semantics. */
 export interface Env {
+  /** The observations' bounds and shape. */
   readonly observationSpace: Box;
+  /** The actions `step` accepts. */
   readonly actionSpace: Space;
+  /** Id, time limit and solved threshold. */
   readonly spec: EnvSpec;
+  /** Starts an episode (Gymnasium's `env.reset(seed=...)`). */
   reset(options?: ResetOptions): ResetResult;
+  /** Takes one action (Gymnasium's `env.step(action)`). */
   step(action: Action): StepResult;
 }

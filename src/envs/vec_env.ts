@@ -109,7 +109,9 @@ export class VecEnv {
   readonly obsDim: number;
   /** Number of action values per environment: 1 for a `Discrete` space, the size of a `Box`. */
   readonly actionDim: number;
+  /** The observation space of each environment. */
   readonly observationSpace: Box;
+  /** The action space of each environment. */
   readonly actionSpace: Space;
   /** The spec of each environment, time limit included. */
   readonly spec: EnvSpec;
@@ -123,6 +125,8 @@ export class VecEnv {
   #result: MutableVecStepResult;
 
   /**
+   * Creates `numEnvs` independent copies of an environment, each with its time limit; call `reset` first.
+   *
    * @param env A registered id (`"CartPole-v1"`) or a `defineEnv` definition.
    * @param numEnvs How many copies to step, a positive integer.
    * @param options `make`'s options and the seed.
