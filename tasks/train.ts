@@ -11,7 +11,7 @@ import { ConsoleProgress } from "../src/logging/console_progress.ts";
 import { serveDashboard } from "../src/dashboard/serve_dashboard.ts";
 import { writeLearningCurve } from "../src/plot/write_learning_curve.ts";
 import { recordEpisodes } from "../src/render/record_episodes.ts";
-import { train } from "../src/train/train.ts";
+import { type Run, train } from "../src/train/train.ts";
 import { runCli } from "./_run_cli.ts";
 
 const USAGE = `Usage: deno task train [flags]
@@ -63,47 +63,34 @@ async function main(args: string[]): Promise<number> {
     console.log([USAGE, ...configFlagHelp(values["no-preset"] ? {} : presetFor(envId))].join("\n"));
     return 0;
   }
-  const fileConfig: Partial<PpoConfig> = values.config
-    ? JSON.parse(await Deno.readTextFile(values.config))
-    : {};
+  // Every flag is checked before train() creates the run directory, so a typo never blocks a run name.
+  if (values.resume !== undefined) refuseResumeFlags(values.resume, values);
+  const fileConfig = values.config === undefined ? {} : await readConfigFile(values.config);
   const checkpointEvery = values["checkpoint-every"] === undefined
     ? undefined
-    : Number(values["checkpoint-every"]);
-  const dashboardPort = values.port === undefined ? 8080 : Number(values.port);
-  // Refuse a taken port before train() creates the run directory.
-  if (values.dashboard) checkPortFree(values.host ?? "127.0.0.1", dashboardPort);
-  const run = await train({ ...fileConfig, ...flags }, {
-    ...(values.resume === undefined ? {} : { resume: values.resume }),
-    ...(values["run-name"] === undefined ? {} : { runName: values["run-name"] }),
-    ...(values["runs-dir"] === undefined ? {} : { runsDir: values["runs-dir"] }),
-    ...(checkpointEvery === undefined ? {} : { checkpointEvery }),
-    usePreset: !values["no-preset"],
-  });
-  const { config } = run;
-  console.log(
-    `ppo-flow: ${config.envId}, seed ${config.seed}, ${config.totalTimesteps} steps, backend ${run.backend}, run ${run.runDir}`,
-  );
-  const recorder = values["record-every"] === undefined ? null : recordEpisodes(run, {
-    every: Number(values["record-every"]),
-    dir: `${run.runDir ?? values["runs-dir"] ?? "runs"}/videos`,
-    onVideo: ({ path, error }) => {
-      if (error !== null) console.error(`ppo-flow: video ${path} failed: ${error}`);
-    },
-  });
-  const dashboard = values.dashboard
-    ? serveDashboard(run, {
-      port: dashboardPort,
-      ...(values.host === undefined ? {} : { hostname: values.host }),
-    })
-    : null;
-  if (dashboard) console.log(`ppo-flow: dashboard at ${dashboard.url}`);
-  const progress = values.quiet
-    ? null
-    : new ConsoleProgress(config.totalTimesteps, { isTerminal: Deno.stderr.isTerminal() });
-  // A failed run rejects `done`, reported below; the stream's error needs no second report.
-  run.iterations$.subscribe({ next: (metrics) => progress?.update(metrics), error: () => {} });
+    : positiveInteger("checkpoint-every", values["checkpoint-every"]);
+  const recordEvery = values["record-every"] === undefined
+    ? undefined
+    : positiveInteger("record-every", values["record-every"]);
+  if (!values.dashboard) {
+    for (const flag of ["port", "host"] as const) {
+      if (values[flag] !== undefined) {
+        throw new TypeError(
+          `Cannot use --${flag} without --dashboard as it only sets where the dashboard listens: current value is ${
+            values[flag]
+          }`,
+        );
+      }
+    }
+  }
+  const dashboardPort = values.port === undefined ? 8080 : port(values.port);
+  const dashboardHost = values.host ?? "127.0.0.1";
+  if (values.dashboard) await checkDashboardAddress(dashboardHost, dashboardPort);
 
+  // Signals are handled from the start: a Ctrl-C while the run is being set up (a resume rewriting its
+  // metrics, say) stops it cleanly after its first iteration instead of killing it mid-write.
   let interrupts = 0;
+  let run: Run | null = null;
   const onSignal = () => {
     interrupts++;
     if (interrupts > 1) {
@@ -113,10 +100,62 @@ async function main(args: string[]): Promise<number> {
     console.error(
       "\nppo-flow: stopping after the current iteration and saving a checkpoint (Ctrl-C again to abort)",
     );
-    void run.stop();
+    void run?.stop();
   };
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
   for (const signal of signals) Deno.addSignalListener(signal, onSignal);
+  try {
+    run = await train({ ...fileConfig, ...flags }, {
+      ...(values.resume === undefined ? {} : { resume: values.resume }),
+      ...(values["run-name"] === undefined ? {} : { runName: values["run-name"] }),
+      ...(values["runs-dir"] === undefined ? {} : { runsDir: values["runs-dir"] }),
+      ...(checkpointEvery === undefined ? {} : { checkpointEvery }),
+      ...(values.resume === undefined ? { usePreset: !values["no-preset"] } : {}),
+    });
+  } catch (error) {
+    for (const signal of signals) Deno.removeSignalListener(signal, onSignal);
+    throw error;
+  }
+  if (interrupts > 0) void run.stop();
+  return await follow(run, {
+    signals,
+    onSignal,
+    quiet: values.quiet ?? false,
+    recordEvery,
+    dashboard: values.dashboard ? { port: dashboardPort, hostname: dashboardHost } : null,
+  });
+}
+
+interface FollowOptions {
+  readonly signals: Deno.Signal[];
+  readonly onSignal: () => void;
+  readonly quiet: boolean;
+  readonly recordEvery: number | undefined;
+  readonly dashboard: { readonly port: number; readonly hostname: string } | null;
+}
+
+/** Reports a started run until it ends: progress, videos, the dashboard, learning curves and the summary. */
+async function follow(run: Run, options: FollowOptions): Promise<number> {
+  const { signals, onSignal } = options;
+  const { config } = run;
+  console.log(
+    `ppo-flow: ${config.envId}, seed ${config.seed}, ${config.totalTimesteps} steps, backend ${run.backend}, run ${run.runDir}`,
+  );
+  const recorder = options.recordEvery === undefined ? null : recordEpisodes(run, {
+    every: options.recordEvery,
+    dir: `${run.runDir ?? "runs"}/videos`,
+    onVideo: ({ path, error }) => {
+      if (error !== null) console.error(`ppo-flow: video ${path} failed: ${error}`);
+    },
+  });
+  const dashboard = options.dashboard ? serveDashboard(run, options.dashboard) : null;
+  if (dashboard) console.log(`ppo-flow: dashboard at ${dashboard.url}`);
+  const progress = options.quiet
+    ? null
+    : new ConsoleProgress(config.totalTimesteps, { isTerminal: Deno.stderr.isTerminal() });
+  // A failed run rejects `done`, reported below; the stream's error needs no second report.
+  run.iterations$.subscribe({ next: (metrics) => progress?.update(metrics), error: () => {} });
+
   try {
     const summary = await run.done;
     await progress?.close();
@@ -150,8 +189,91 @@ async function main(args: string[]): Promise<number> {
   }
 }
 
-function checkPortFree(hostname: string, port: number): void {
-  if (port === 0) return;
+/** Flags that still mean something with --resume; every other one would be ignored, so it is refused. */
+const RESUME_FLAGS = new Set([
+  "resume",
+  "total-timesteps",
+  "checkpoint-every",
+  "record-every",
+  "dashboard",
+  "port",
+  "host",
+  "quiet",
+  "help",
+]);
+
+function refuseResumeFlags(resume: string, values: Record<string, unknown>): void {
+  const ignored = Object.keys(values).filter((flag) => values[flag] !== undefined && !RESUME_FLAGS.has(flag));
+  if (ignored.length > 0) {
+    const flags = ignored.map((flag) => `--${flag}`).join(", ");
+    throw new TypeError(
+      `Cannot resume ${resume} with ${flags} as a resumed run keeps the config and name it was started with ` +
+        `(only --total-timesteps may change): current value is ${flags}`,
+    );
+  }
+}
+
+/** Reads `--config`: a JSON object of hyperparameters; bad JSON is reported with the file, line and column. */
+async function readConfigFile(path: string): Promise<Partial<PpoConfig>> {
+  const text = await Deno.readTextFile(path);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const position = /position (\d+)/.exec(message);
+    const where = position ? ` at ${lineAndColumn(text, Number(position[1]))}` : "";
+    throw new SyntaxError(
+      `Cannot read --config ${path} as it is not valid JSON${where}: current value is ${message}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new TypeError(
+      `Cannot read --config ${path} as it must hold a JSON object of hyperparameters: current value is ${
+        JSON.stringify(value)
+      }`,
+    );
+  }
+  return value as Partial<PpoConfig>;
+}
+
+function lineAndColumn(text: string, position: number): string {
+  const before = text.slice(0, position).split("\n");
+  return `line ${before.length}, column ${before[before.length - 1]!.length + 1}`;
+}
+
+function positiveInteger(flag: string, text: string): number {
+  const value = Number(text);
+  if (text.trim() === "" || !Number.isSafeInteger(value) || value < 1) {
+    throw new RangeError(
+      `Cannot parse --${flag} as it must be a positive integer: current value is "${text}"`,
+    );
+  }
+  return value;
+}
+
+function port(text: string): number {
+  const value = Number(text);
+  if (text.trim() === "" || !Number.isInteger(value) || value < 0 || value > 65_535) {
+    throw new RangeError(
+      `Cannot parse --port as it must be an integer from 0 to 65535: current value is "${text}"`,
+    );
+  }
+  return value;
+}
+
+/** Refuses a dashboard address this process may not or cannot listen on, before train() creates anything. */
+async function checkDashboardAddress(hostname: string, port: number): Promise<void> {
+  const status = await Deno.permissions.query({ name: "net", host: hostname });
+  if (status.state !== "granted") {
+    throw new Deno.errors.NotCapable(
+      `Cannot serve the dashboard on ${hostname} as this task may only listen on 127.0.0.1 (run it with ` +
+        `deno run --allow-net=${hostname} to expose it): current value is ${hostname}`,
+    );
+  }
   try {
     Deno.listen({ hostname, port }).close();
   } catch (error) {

@@ -1,9 +1,13 @@
-import { writeAll } from "./_write_all.ts";
+import { appendRecord, type LogFile, type OpenLogFile } from "./_write_all.ts";
+
+export type { LogFile, OpenLogFile } from "./_write_all.ts";
 
 /** Options of {@linkcode JsonlWriter.open}. */
 export interface JsonlWriterOptions {
   /** Keep the lines already in the file (a resumed run) instead of starting it empty. @default {true} */
   readonly append?: boolean;
+  /** Opens the file; replaceable in tests. @default {Deno.open} */
+  readonly open?: OpenLogFile;
 }
 
 const encoder = new TextEncoder();
@@ -12,7 +16,8 @@ const encoder = new TextEncoder();
  * Appends one JSON object per line to a file such as `runs/<run-name>/metrics.jsonl`.
  *
  * Every {@linkcode JsonlWriter.write} hands its whole line to the operating system before it resolves, so a
- * run that is killed keeps every line it logged. JSON cannot hold `NaN`, `Infinity` or `-Infinity`: they are
+ * run that is killed keeps every line it logged; a write that fails part-way (a full disk) is cut back off,
+ * so the file never ends in half a line, and the error names the file. JSON cannot hold `NaN`, `Infinity` or `-Infinity`: they are
  * written as `null` (a diverged loss shows up as `null`, never as a made-up number). Lines are written in
  * call order even when calls are not awaited.
  *
@@ -28,13 +33,15 @@ const encoder = new TextEncoder();
 export class JsonlWriter {
   /** Path of the file. */
   readonly path: string;
-  readonly #file: Deno.FsFile;
+  readonly #file: LogFile;
+  #size: number;
   #writing: Promise<void> = Promise.resolve();
   #closed = false;
 
-  private constructor(path: string, file: Deno.FsFile) {
+  private constructor(path: string, file: LogFile, size: number) {
     this.path = path;
     this.#file = file;
+    this.#size = size;
   }
 
   /**
@@ -46,15 +53,22 @@ export class JsonlWriter {
    */
   static async open(path: string, options: JsonlWriterOptions = {}): Promise<JsonlWriter> {
     const append = options.append ?? true;
-    const file = await Deno.open(path, { create: true, write: true, append, truncate: !append });
-    return new JsonlWriter(path, file);
+    const open = options.open ?? Deno.open;
+    const file = await open(path, { create: true, write: true, append, truncate: !append });
+    try {
+      return new JsonlWriter(path, file, (await file.stat()).size);
+    } catch (error) {
+      file.close();
+      throw error;
+    }
   }
 
   /**
    * Writes `record` as one line.
    *
    * @param record A JSON-serialisable object (not an array); non-finite numbers anywhere inside become `null`.
-   * @returns A promise that resolves once the line is written.
+   * @returns A promise that resolves once the line is written; it rejects, naming the file, when the write
+   *   fails (the partial line removed), and so does every later write.
    */
   write(record: object): Promise<void> {
     if (this.#closed) {
@@ -72,7 +86,9 @@ export class JsonlWriter {
       );
     }
     const line = encoder.encode(`${JSON.stringify(record, finiteOrNull)}\n`);
-    this.#writing = this.#writing.then(() => writeAll(this.#file, line));
+    this.#writing = this.#writing.then(async () => {
+      this.#size = await appendRecord(this.#file, this.path, this.#size, line, "a line");
+    });
     return this.#writing;
   }
 

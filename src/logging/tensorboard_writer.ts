@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { encodeEvent } from "./_event_proto.ts";
 import { frameTfRecord } from "./_tfrecord.ts";
-import { writeAll } from "./_write_all.ts";
+import { appendRecord, type LogFile, type OpenLogFile } from "./_write_all.ts";
 
 /** Options of {@linkcode TensorBoardWriter.open}. */
 export interface TensorBoardWriterOptions {
@@ -9,6 +9,8 @@ export interface TensorBoardWriterOptions {
   readonly clock?: () => number;
   /** Host name in the file name. @default {Deno.hostname()} */
   readonly hostname?: string;
+  /** Opens the file; replaceable in tests. @default {Deno.open} */
+  readonly open?: OpenLogFile;
 }
 
 /**
@@ -18,7 +20,8 @@ export interface TensorBoardWriterOptions {
  * that name is taken): a sequence of TFRecords, each an `Event` protobuf; the first carries the file
  * version `brain.Event:2`, the others one step's scalars as `simple_value`s. Events are buffered in memory
  * by {@linkcode TensorBoardWriter.addScalars} and reach the file on {@linkcode TensorBoardWriter.flush}
- * (call it once per iteration) and {@linkcode TensorBoardWriter.close}.
+ * (call it once per iteration) and {@linkcode TensorBoardWriter.close}. A flush that fails part-way (a full
+ * disk) is cut back off, so readers never meet half a record, and the error names the file and the steps.
  *
  * @example
  * ```ts ignore
@@ -33,13 +36,15 @@ export interface TensorBoardWriterOptions {
 export class TensorBoardWriter {
   /** Path of the event file. */
   readonly path: string;
-  readonly #file: Deno.FsFile;
+  readonly #file: LogFile;
   readonly #clock: () => number;
+  #size = 0;
   #pending: Uint8Array[] = [];
+  #pendingSteps: number[] = [];
   #writing: Promise<void> = Promise.resolve();
   #closed = false;
 
-  private constructor(path: string, file: Deno.FsFile, clock: () => number) {
+  private constructor(path: string, file: LogFile, clock: () => number) {
     this.path = path;
     this.#file = file;
     this.#clock = clock;
@@ -64,12 +69,13 @@ export class TensorBoardWriter {
     }
     await Deno.mkdir(dir, { recursive: true });
     const now = clock();
+    const open = options.open ?? Deno.open;
     const base = join(dir, `events.out.tfevents.${Math.floor(now / 1000)}.${hostname}`);
     for (let attempt = 0;; attempt++) {
       const path = attempt === 0 ? base : `${base}.${attempt}`;
-      let file: Deno.FsFile;
+      let file: LogFile;
       try {
-        file = await Deno.open(path, { write: true, createNew: true });
+        file = await open(path, { write: true, createNew: true });
       } catch (error) {
         if (error instanceof Deno.errors.AlreadyExists) continue;
         throw error;
@@ -78,7 +84,12 @@ export class TensorBoardWriter {
       writer.#pending.push(
         frameTfRecord(encodeEvent({ wallTime: now / 1000, step: 0, fileVersion: "brain.Event:2" })),
       );
-      await writer.flush();
+      try {
+        await writer.flush();
+      } catch (error) {
+        file.close();
+        throw error;
+      }
       return writer;
     }
   }
@@ -110,6 +121,7 @@ export class TensorBoardWriter {
     }
     const time = wallTime ?? this.#clock() / 1000;
     this.#pending.push(frameTfRecord(encodeEvent({ wallTime: time, step, scalars })));
+    this.#pendingSteps.push(step);
   }
 
   /**
@@ -119,8 +131,18 @@ export class TensorBoardWriter {
    */
   flush(): Promise<void> {
     const chunks = this.#pending;
+    const steps = this.#pendingSteps;
     this.#pending = [];
-    this.#writing = this.#writing.then(() => writeAll(this.#file, concat(chunks)));
+    this.#pendingSteps = [];
+    if (chunks.length === 0) return this.#writing;
+    const what = steps.length === 0
+      ? "the file-version event"
+      : `${steps.length} event${steps.length === 1 ? "" : "s"} (step${steps.length === 1 ? "" : "s"} ${
+        [...new Set([steps[0], steps[steps.length - 1]])].join("-")
+      })`;
+    this.#writing = this.#writing.then(async () => {
+      this.#size = await appendRecord(this.#file, this.path, this.#size, concat(chunks), what);
+    });
     return this.#writing;
   }
 

@@ -9,7 +9,7 @@ import {
   type Observable,
   type OperatorFunction,
   pipe,
-  range,
+  repeat,
   Subject,
   takeWhile,
   tap,
@@ -22,9 +22,10 @@ import type { VecEnvState } from "../envs/vec_env.ts";
 import { iterationMetrics } from "../operators/iteration_metrics.ts";
 import type { EpisodeResult, IterationMetrics, StepBatch, UpdateResult } from "../operators/types.ts";
 import { ppoIteration } from "./ppo_iteration.ts";
-import { createAgent } from "./create_agent.ts";
+import { type Agent, createAgent } from "./create_agent.ts";
 import { RunFiles } from "./run_files.ts";
-import { loadTrainingState } from "./training_state.ts";
+import { RunLock } from "./run_lock.ts";
+import { type LoadedTrainingState, loadTrainingState } from "./training_state.ts";
 
 /** Options of {@linkcode train} that are not hyperparameters. */
 export interface TrainOptions {
@@ -34,7 +35,10 @@ export interface TrainOptions {
   readonly runsDir?: string;
   /** Write config, metrics, TensorBoard events and checkpoints. @default {true} */
   readonly writeFiles?: boolean;
-  /** Continue the run saved in this run directory (its config wins over `config`, except `totalTimesteps`). */
+  /**
+   * Continue the run saved in this run directory. Its saved config is kept: `config` may only change
+   * `totalTimesteps`, and `runName`/`runsDir` must not be given.
+   */
   readonly resume?: string;
   /** Save the latest checkpoint every this many iterations (and at the end or on stop). @default {10} */
   readonly checkpointEvery?: number;
@@ -46,6 +50,8 @@ export interface TrainOptions {
   readonly usePreset?: boolean;
   /** Milliseconds clock for SPS. @default {performance.now} */
   readonly clock?: () => number;
+  /** Told about recoverable problems (a stale run lock taken over, a torn metrics line dropped). @default {console.warn} */
+  readonly onWarning?: (message: string) => void;
 }
 
 /** How a run ended. */
@@ -105,38 +111,69 @@ export interface Run {
  */
 export async function train(config: Partial<PpoConfig> = {}, options: TrainOptions = {}): Promise<Run> {
   const clock = options.clock ?? (() => performance.now());
-  const resumed = options.resume === undefined ? null : await loadTrainingState(options.resume);
-  const resolved = resumed
-    ? resolveConfig({
-      ...resumed.config,
-      ...(config.totalTimesteps ? { totalTimesteps: config.totalTimesteps } : {}),
-    })
-    : resolveConfig(
-      options.usePreset === false
-        ? config
-        : presetFor(options.env?.spec.id ?? config.envId ?? "CartPole-v1", config),
-    );
+  const warn = options.onWarning ?? ((message: string) => console.warn(message));
   const checkpointEvery = options.checkpointEvery ?? 10;
   if (!Number.isInteger(checkpointEvery) || checkpointEvery < 1) {
     throw new RangeError(
       `Cannot train as checkpointEvery must be a positive integer: current value is ${checkpointEvery}`,
     );
   }
-  const agent = await createAgent(resolved, options.env);
-  if (resumed) resumed.restore(agent);
+  if (options.runName !== undefined) checkRunName(options.runName);
+  if (options.resume !== undefined) checkResumeOptions(options.resume, config, options);
+  const writeFiles = options.writeFiles ?? true;
+
+  // Everything that can refuse the run happens before the run directory is created; once it is claimed, a
+  // failure removes a directory this call created and releases the claim.
+  let lock: RunLock | null = null;
+  let agent: Agent | null = null;
+  let createdDir: string | null = null;
+  let resolved: PpoConfig;
+  let resumed: LoadedTrainingState | null = null;
+  let runDir: string | null;
+  let files: RunFiles | null = null;
+  try {
+    if (options.resume !== undefined) {
+      // Claimed before reading: a run still training elsewhere is refused, not read mid-write.
+      if (writeFiles) lock = await RunLock.claim(options.resume, { onWarning: warn });
+      resumed = await loadTrainingState(options.resume);
+    }
+    resolved = resumed
+      ? resolveConfig({
+        ...resumed.config,
+        ...(config.totalTimesteps === undefined ? {} : { totalTimesteps: config.totalTimesteps }),
+      })
+      : resolveConfig(
+        options.usePreset === false
+          ? config
+          : presetFor(options.env?.spec.id ?? config.envId ?? "CartPole-v1", config),
+      );
+    agent = await createAgent(resolved, options.env);
+    if (resumed) resumed.restore(agent);
+    runDir = resumed
+      ? resumed.runDir
+      : writeFiles
+      ? `${options.runsDir ?? "runs"}/${options.runName ?? defaultRunName(resolved)}`
+      : null;
+    if (runDir !== null && writeFiles) {
+      if (!resumed) {
+        if (await makeDirectory(runDir, options.runsDir ?? "runs")) createdDir = runDir;
+        lock = await RunLock.claim(runDir, { onWarning: warn });
+      }
+      files = await RunFiles.open(runDir, resolved, agent, { resume: resumed, onWarning: warn });
+    }
+  } catch (error) {
+    await agent?.dispose().catch(() => {});
+    // Only a directory this call created and still holds is removed: nobody else can have written into it.
+    if (createdDir !== null && lock !== null) {
+      await Deno.remove(createdDir, { recursive: true }).catch(() => {});
+    }
+    await lock?.release().catch(() => {});
+    throw error;
+  }
+  const heldLock = lock;
   const { collector, shuffleRng } = agent;
   const { numIterations } = derivedSizes(resolved);
   const startIteration = collector.policyVersion;
-
-  const writeFiles = options.writeFiles ?? true;
-  const runDir = resumed
-    ? resumed.runDir
-    : writeFiles
-    ? `${options.runsDir ?? "runs"}/${options.runName ?? defaultRunName(resolved)}`
-    : null;
-  const files = runDir !== null && writeFiles
-    ? await RunFiles.open(runDir, resolved, agent, resumed !== null)
-    : null;
 
   const iterations = new Subject<IterationMetrics>();
   const episodes = new Subject<EpisodeResult>();
@@ -172,17 +209,18 @@ export async function train(config: Partial<PpoConfig> = {}, options: TrainOptio
   };
 
   const since = { time: clock(), globalStep: collector.globalStep };
-  const pipeline$ = range(startIteration, Math.max(numIterations - startIteration, 0)).pipe(
-    // Files and checkpoints are part of the iteration: the next one starts only after they are written.
-    // The macrotask before each iteration lets signals, timers and I/O run even with a synchronous engine.
-    concatMap(() =>
-      timer(0).pipe(
-        concatMap(() => ppoIteration(collector, shuffleRng, resolved, { transform })),
-        tap((update) => updates.next(update)),
-        iterationMetrics({ clock, since }),
-        concatMap((metrics) => from(afterIteration(metrics))),
-      )
-    ),
+  // Files and checkpoints are part of the iteration: the next one starts only after they are written.
+  // The macrotask before each iteration lets signals, timers and I/O run even with a synchronous engine.
+  const iteration$ = timer(0).pipe(
+    concatMap(() => ppoIteration(collector, shuffleRng, resolved, { transform })),
+    tap((update) => updates.next(update)),
+    iterationMetrics({ clock, since }),
+    concatMap((metrics) => from(afterIteration(metrics))),
+  );
+  // `repeat` subscribes to one iteration at a time, so memory does not grow with the planned total (a
+  // `range` of every iteration into `concatMap` would queue them all up front).
+  const pipeline$ = iteration$.pipe(
+    repeat(Math.max(numIterations - startIteration, 0)),
     takeWhile(() => !stopRequested, true),
   );
 
@@ -198,11 +236,18 @@ export async function train(config: Partial<PpoConfig> = {}, options: TrainOptio
   const done = new Promise<RunSummary>((resolve, reject) => {
     const finish = async (error?: unknown) => {
       try {
-        await files?.close();
-        await agent.dispose();
+        try {
+          await files?.close();
+        } finally {
+          await agent.dispose();
+        }
       } catch (closeError) {
         error ??= closeError;
       }
+      // The run directory stays claimed until its files are closed.
+      await heldLock?.release().catch((releaseError) => {
+        error ??= releaseError;
+      });
       if (error === undefined) {
         iterations.complete();
         episodes.complete();
@@ -244,4 +289,44 @@ export async function train(config: Partial<PpoConfig> = {}, options: TrainOptio
 
 function defaultRunName(config: PpoConfig): string {
   return `${config.envId}__ppo__${config.seed}__${Math.floor(Date.now() / 1000)}`;
+}
+
+function checkRunName(runName: string): void {
+  if (runName === "" || runName === "." || runName === ".." || /[\\/\0]/.test(runName)) {
+    throw new RangeError(
+      `Cannot train as runName must be a directory name (not empty, "." or "..", without / or \\): current value is ${
+        JSON.stringify(runName)
+      }`,
+    );
+  }
+}
+
+/** A resumed run keeps its saved config: anything else the caller asks for is refused, not silently dropped. */
+function checkResumeOptions(resume: string, config: Partial<PpoConfig>, options: TrainOptions): void {
+  const ignored = [
+    ...Object.entries(config).filter(([key, value]) => key !== "totalTimesteps" && value !== undefined)
+      .map(([key]) => key),
+    ...(["runName", "runsDir"] as const).filter((key) => options[key] !== undefined),
+  ];
+  if (ignored.length > 0) {
+    throw new TypeError(
+      `Cannot resume ${resume} with ${
+        ignored.join(", ")
+      } as a resumed run keeps the config it was started with (only totalTimesteps may change): current value is ${
+        ignored.join(", ")
+      }`,
+    );
+  }
+}
+
+/** Creates `dir` (and `parent`); returns false when it already existed. */
+async function makeDirectory(dir: string, parent: string): Promise<boolean> {
+  await Deno.mkdir(parent, { recursive: true });
+  try {
+    await Deno.mkdir(dir);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.AlreadyExists) return false;
+    throw error;
+  }
 }

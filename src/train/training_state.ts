@@ -4,10 +4,13 @@ import type { CollectorState } from "../operators/collector.ts";
 import type { RngState } from "../core/rng.ts";
 import type { VecEnvState } from "../envs/vec_env.ts";
 import type { Agent } from "./create_agent.ts";
+import type { ResumePoint } from "./run_files.ts";
 
 /** The JSON metadata a training checkpoint carries besides its tensors. */
 export interface TrainingMetadata {
   readonly kind: "ppo-flow/training";
+  /** The run this checkpoint belongs to (absent in checkpoints written before run ids). */
+  readonly runId?: string;
   readonly config: PpoConfig;
   readonly envId: string;
   readonly observationSpace: unknown;
@@ -25,9 +28,8 @@ export interface TrainingMetadata {
 }
 
 /** The latest checkpoint of a run directory, ready to restore into a freshly created agent. */
-export interface LoadedTrainingState {
+export interface LoadedTrainingState extends ResumePoint {
   readonly runDir: string;
-  readonly config: PpoConfig;
   readonly recentReturns: number[];
   restore(agent: Agent): void;
 }
@@ -42,10 +44,12 @@ export function trainingMetadata(
   agent: Agent,
   recentReturns: number[],
   meanReturn100: number | null,
+  runId: string,
 ): TrainingMetadata {
   const { collector, vecEnv, config, engine } = agent;
   return {
     kind: "ppo-flow/training",
+    runId,
     config,
     envId: vecEnv.spec.id,
     observationSpace: vecEnv.observationSpace.toJSON(),
@@ -71,7 +75,7 @@ export const VERSIONS: Readonly<Record<string, string>> = Object.freeze({
 });
 
 /**
- * Reads a run directory's latest checkpoint for `--resume`.
+ * Reads a run directory's latest checkpoint for `--resume` (the caller holds the directory's lock).
  *
  * @param runDir The run directory (`runs/<name>`).
  * @throws When the checkpoint is missing, corrupt, or not a training checkpoint.
@@ -81,7 +85,11 @@ export async function loadTrainingState(runDir: string): Promise<LoadedTrainingS
   const { checkpoint, meta } = await loadTrainingCheckpoint(path, "resume from");
   return {
     runDir,
+    runId: meta.runId ?? null,
+    envId: meta.envId,
     config: meta.config,
+    iteration: meta.iteration,
+    globalStep: meta.globalStep,
     recentReturns: [...meta.recentReturns],
     restore(agent: Agent) {
       const names = agent.layout.tensors.map((t) => `${t.name}[${t.shape.join(",")}]`).join(" ");
