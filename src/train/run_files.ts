@@ -120,11 +120,6 @@ export class RunFiles {
     }
   }
 
-  /** The best 100-episode mean return saved so far (`-Infinity` before the first). */
-  get bestReturn(): number {
-    return this.#bestReturn;
-  }
-
   /** Appends one iteration's metrics to `metrics.jsonl` and the TensorBoard events. */
   async writeMetrics(metrics: IterationMetrics): Promise<void> {
     const what = `iteration ${metrics.iteration} (global step ${metrics.global_step})`;
