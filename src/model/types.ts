@@ -22,11 +22,13 @@ export type ActionHead =
 
 /** Shape of an actor-critic network. */
 export interface ActorCriticConfig {
+  /** Values in one observation: the input width of every network. */
   readonly obsDim: number;
+  /** The action distribution the policy outputs. */
   readonly head: ActionHead;
   /** Hidden layer widths. @default {[64, 64]} */
   readonly hidden: readonly number[];
-  /** @default {"tanh"} */
+  /** Activation after every hidden layer. @default {"tanh"} */
   readonly activation: Activation;
   /** One trunk with a policy head and a value head, instead of separate actor and critic MLPs. @default {false} */
   readonly shared: boolean;
@@ -37,10 +39,15 @@ export type ParamGroup = "actor" | "critic";
 
 /** One named tensor inside the flat parameter vector. Dense weights are row-major `[out, in]`, as PyTorch. */
 export interface TensorInfo {
+  /** Name as in a PyTorch state dict, such as `"actor.0.weight"`. */
   readonly name: string;
+  /** Tensor shape, row-major. */
   readonly shape: readonly number[];
+  /** Index of the tensor's first value in the flat vector. */
   readonly offset: number;
+  /** Number of values (the product of `shape`). */
   readonly size: number;
+  /** The optimizer group, which picks the learning rate. */
   readonly group: ParamGroup;
   /** False for a fixed log-std: it is stored but never updated. */
   readonly trainable: boolean;
@@ -48,7 +55,9 @@ export interface TensorInfo {
 
 /** A dense layer inside the flat parameter vector. */
 export interface DenseInfo {
+  /** Input width. */
   readonly inDim: number;
+  /** Output width. */
   readonly outDim: number;
   /** Offset of the `[outDim, inDim]` weight matrix. */
   readonly weightOffset: number;
@@ -60,7 +69,9 @@ export interface DenseInfo {
 
 /** Where everything lives in the flat parameter vector. */
 export interface ParamLayout {
+  /** The network shape this layout was built from. */
   readonly config: ActorCriticConfig;
+  /** Every tensor in storage order. */
   readonly tensors: readonly TensorInfo[];
   /** Total number of parameters. */
   readonly size: number;
@@ -78,6 +89,7 @@ export interface ParamLayout {
 export interface ActInput {
   /** `[batch * obsDim]` observations. */
   readonly obs: Float32Array;
+  /** Number of observations (rows), usually `numEnvs`. */
   readonly batch: number;
   /**
    * Pre-drawn noise from the run's seeded generator, so every backend samples the same actions:
@@ -103,21 +115,31 @@ export interface ActOutput {
 
 /** Outputs of {@linkcode PolicyEngine.evaluate}. */
 export interface EvaluateOutput {
+  /** `[batch]` log-probabilities of the given actions under the current policy. */
   readonly logProbs: Float32Array;
+  /** `[batch]` entropies of the current policy. */
   readonly entropy: Float32Array;
+  /** `[batch]` critic values. */
   readonly values: Float32Array;
 }
 
 /** One minibatch for {@linkcode PolicyEngine.trainStep}; every array has `size` rows. */
 export interface MinibatchData {
+  /** Rows in the minibatch (CleanRL's `minibatch_size`). */
   readonly size: number;
+  /** `[size * obsDim]` observations. */
   readonly obs: Float32Array;
+  /** `[size * actionDim]` actions taken, unclipped. */
   readonly actions: Float32Array;
+  /** `[size]` log-probabilities recorded when acting. */
   readonly oldLogProbs: Float32Array;
   /** Raw advantages; normalised inside the loss when `normAdv`. */
   readonly advantages: Float32Array;
+  /** `[size]` value targets (advantages + values at collection). */
   readonly returns: Float32Array;
+  /** `[size]` values recorded when acting (for value clipping). */
   readonly oldValues: Float32Array;
+  /** Optional `[size * n]` action mask of a categorical head, as given when acting. */
   readonly mask?: Uint8Array;
 }
 
@@ -125,13 +147,19 @@ export interface MinibatchData {
 export interface TrainStepOptions {
   /** Learning rate of the actor group (and of everything when `criticLearningRate` is absent). */
   readonly learningRate: number;
+  /** Learning rate of the critic group, when it differs from the actor's. @default {learningRate} */
   readonly criticLearningRate?: number;
+  /** Surrogate clipping coefficient, also used for value clipping (CleanRL's `clip_coef`, default 0.2). */
   readonly clipCoef: number;
+  /** Clip the value loss around the old values (CleanRL's `clip_vloss`, default true). */
   readonly clipVloss: boolean;
+  /** Weight of the entropy bonus (CleanRL's `ent_coef`, default 0.01). */
   readonly entCoef: number;
+  /** Weight of the value loss (CleanRL's `vf_coef`, default 0.5). */
   readonly vfCoef: number;
   /** Global gradient-norm clip; `Infinity` disables it. */
   readonly maxGradNorm: number;
+  /** Normalise advantages per minibatch (CleanRL's `norm_adv`, default true). */
   readonly normAdv: boolean;
   /** Adam epsilon. @default {1e-5} */
   readonly adamEps?: number;
@@ -139,11 +167,17 @@ export interface TrainStepOptions {
 
 /** Loss parts and diagnostics of one optimizer step, computed before the parameters changed. */
 export interface TrainStepStats {
+  /** Clipped surrogate loss (`losses/policy_loss`). */
   readonly policyLoss: number;
+  /** Value loss, `0.5 * mean(squared error)` (`losses/value_loss`). */
   readonly valueLoss: number;
+  /** Mean policy entropy (`losses/entropy`). */
   readonly entropy: number;
+  /** `mean(-logratio)` (`losses/old_approx_kl`). */
   readonly oldApproxKl: number;
+  /** `mean((ratio - 1) - logratio)`, the k3 estimator (`losses/approx_kl`). */
   readonly approxKl: number;
+  /** Fraction of rows with `|ratio - 1| > clipCoef` (`losses/clipfrac`). */
   readonly clipfrac: number;
   /** Global gradient norm before clipping. */
   readonly gradNorm: number;
@@ -151,19 +185,33 @@ export interface TrainStepStats {
 
 /** Adam's state: first and second moments (same layout as the parameters) and the step count. */
 export interface OptimizerState {
+  /** First-moment estimates, one per parameter. */
   readonly m: Float32Array;
+  /** Second-moment estimates, one per parameter. */
   readonly v: Float32Array;
+  /** Adam steps taken (for bias correction). */
   readonly step: number;
 }
 
 /** A batched actor-critic that acts, evaluates and trains; methods may return promises (async backends). */
 export interface PolicyEngine {
+  /** Where each tensor lives in the flat parameter vector. */
   readonly layout: ParamLayout;
-  /** `"reference"`, `"cpu"`, `"webasm"` or `"webgpu"`. */
+  /**
+   * What runs the networks: `"reference"`, `"threaded"`, `"cpu"`, `"webasm"`, `"webgpu"`, or `"webgpu+reference"`
+   * (updates on the GPU, rollouts on the host).
+   */
   readonly backend: string;
+  /**
+   * Samples (or, when `deterministic`, picks) actions for a batch of observations, with their
+   * log-probabilities and values.
+   */
   act(input: ActInput, out: ActOutput): void | Promise<void>;
   /** Critic values of `[batch * obsDim]` observations into `out[batch]`. */
   values(obs: Float32Array, batch: number, out: Float32Array): void | Promise<void>;
+  /**
+   * Log-probabilities and entropies of given actions, and values, under the current parameters (no gradient).
+   */
   evaluate(
     obs: Float32Array,
     actions: Float32Array,
@@ -174,8 +222,11 @@ export interface PolicyEngine {
   trainStep(minibatch: MinibatchData, options: TrainStepOptions): TrainStepStats | Promise<TrainStepStats>;
   /** A host copy of the flat parameters. */
   getParams(): Float32Array;
+  /** Replaces the flat parameters (`layout.size` values). */
   setParams(params: Float32Array): void;
+  /** A host copy of Adam's moments and step count. */
   getOptimizerState(): OptimizerState;
+  /** Replaces Adam's moments and step count (resume). */
   setOptimizerState(state: OptimizerState): void;
   /** Frees backend resources (workers, GPU buffers). */
   dispose(): void;
