@@ -26,7 +26,12 @@ export interface DashboardRun {
 export interface DashboardOptions {
   /** TCP port; 0 picks a free one. @default {8080} */
   readonly port?: number;
-  /** Interface to listen on. Anything but loopback exposes the dashboard to the network. @default {"127.0.0.1"} */
+  /**
+   * Interface to listen on. Anything but loopback exposes the dashboard to the network. Requests must name it in
+   * their `Host` header (loopback also answers to `localhost`, `127.0.0.1` and `[::1]`; all interfaces, `0.0.0.0`
+   * or `::`, also to any IP address), so that a web page cannot reach it through a domain rebound to it.
+   * @default {"127.0.0.1"}
+   */
   readonly hostname?: string;
   /** Least milliseconds between two frames of env 0 sent to the page. @default {100} */
   readonly frameInterval?: number;
@@ -60,7 +65,8 @@ const HEARTBEAT_MS = 15_000;
  * It's like TensorBoard pointed at a run, but fed by the run's own streams while it trains. Any number of
  * tabs may watch: each gets the iterations so far, then live ones. Closing a tab only drops its stream, and a
  * slow tab misses frames, never metrics. Frames of env 0 are drawn (SVG) only while a page is open, at most
- * one per `frameInterval`, from a copy of env 0 that follows its actions.
+ * one per `frameInterval`, from a copy of env 0 that follows its actions. Requests whose `Host` header names
+ * another server get 403, which stops web pages from reaching the dashboard through DNS rebinding.
  *
  * @param run The run (`train()`'s result), right after `train()` resolves.
  * @param options Port, interface and frame rate.
@@ -191,8 +197,19 @@ export function serveDashboard(run: DashboardRun, options: DashboardOptions = {}
 
   const abort = new AbortController();
   let server: Deno.HttpServer<Deno.NetAddr>;
+  // Known once listening (the port may be picked then); no request is handled before.
+  let hostCheck: HostCheck | null = null;
   try {
     server = Deno.serve({ hostname, port, signal: abort.signal, onListen() {} }, (request) => {
+      const host = request.headers.get("host");
+      if (hostCheck === null || !hostCheck.allows(host)) {
+        return new Response(
+          `Cannot serve dashboard as the Host header must name this server (${hostCheck?.expected}): current value is ${
+            JSON.stringify(host)
+          }`,
+          { status: 403, headers: { "content-type": "text/plain; charset=utf-8" } },
+        );
+      }
       const path = new URL(request.url).pathname;
       if (request.method !== "GET") return new Response("method not allowed", { status: 405 });
       if (path === "/") {
@@ -215,6 +232,7 @@ export function serveDashboard(run: DashboardRun, options: DashboardOptions = {}
   const heartbeat = setInterval(() => broadcast(": keep-alive\n\n", true), HEARTBEAT_MS);
   const address = server.addr;
   const urlHost = address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname;
+  hostCheck = new HostCheck([hostname, address.hostname], address.port);
   let closing: Promise<void> | null = null;
   return {
     url: `http://${urlHost}:${address.port}/`,
@@ -238,4 +256,45 @@ export function serveDashboard(run: DashboardRun, options: DashboardOptions = {}
       return closing;
     },
   };
+}
+
+const LOOPBACK_NAMES = ["localhost", "127.0.0.1", "[::1]"];
+const WILDCARD_ADDRESSES = ["0.0.0.0", "[::]"];
+
+/**
+ * Decides whether a request's `Host` header names the dashboard. A DNS-rebinding page sends its own domain; an
+ * IP address cannot be rebound, so one is fine on a server listening on all interfaces.
+ */
+class HostCheck {
+  /** What the 403 tells the user to use. */
+  readonly expected: string;
+  #names: Set<string>;
+  #anyAddress: boolean;
+  #port: string;
+
+  constructor(hostnames: readonly string[], port: number) {
+    const names = hostnames.map((name) => bracketed(name.toLowerCase()));
+    this.#anyAddress = names.some((name) => WILDCARD_ADDRESSES.includes(name));
+    const loopback = this.#anyAddress || names.some((name) => LOOPBACK_NAMES.includes(name));
+    this.#names = new Set(loopback ? [...names, ...LOOPBACK_NAMES] : names);
+    this.#port = String(port);
+    this.expected = this.#anyAddress ? `localhost or an IP address, port ${port}` : `${names.at(-1)}:${port}`;
+  }
+
+  allows(host: string | null): boolean {
+    const match = host === null ? null : /^(\[[^\]]*\]|[^:]*)(?::(\d+))?$/.exec(host.toLowerCase());
+    if (match === null) return false;
+    const [, name, port] = match;
+    // A browser leaves out the port only when it is the scheme's default.
+    if ((port ?? "80") !== this.#port) return false;
+    return this.#names.has(name!) || (this.#anyAddress && isIpAddress(name!));
+  }
+}
+
+function bracketed(hostname: string): string {
+  return hostname.includes(":") && !hostname.startsWith("[") ? `[${hostname}]` : hostname;
+}
+
+function isIpAddress(name: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(name) || /^\[[0-9a-f:.]+\]$/.test(name);
 }

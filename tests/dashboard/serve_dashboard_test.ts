@@ -141,3 +141,78 @@ Deno.test("serveDashboard() refuses a taken port with a clear error", () => {
     listener.close();
   }
 });
+
+/**
+ * Sends one request with a chosen `Host` header over a raw connection (`fetch` always sends the URL's host) and
+ * returns the status and body; a streamed body (the event stream) is left unread.
+ */
+async function requestWithHost(
+  port: number,
+  host: string,
+  path = "/",
+  method = "GET",
+): Promise<{ status: number; body: string }> {
+  const connection = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    const request = `${method} ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`;
+    await connection.write(new TextEncoder().encode(request));
+    const buffer = new Uint8Array(64 * 1024);
+    let received = new Uint8Array(0);
+    while (true) {
+      // One character per byte, so indices into the text are byte offsets.
+      const text = new TextDecoder("latin1").decode(received);
+      const head = text.indexOf("\r\n\r\n");
+      if (head >= 0) {
+        const length = Number(/^content-length: *(\d+)/im.exec(text.slice(0, head))?.[1] ?? 0);
+        if (received.length - head - 4 >= length) {
+          return {
+            status: Number(text.slice(9, 12)),
+            body: new TextDecoder().decode(received.subarray(head + 4, head + 4 + length)),
+          };
+        }
+      }
+      const read = await connection.read(buffer);
+      if (read === null) throw new Error(`connection closed after ${JSON.stringify(text)}`);
+      const more = new Uint8Array(received.length + read);
+      more.set(received);
+      more.set(buffer.subarray(0, read), received.length);
+      received = more;
+    }
+  } finally {
+    connection.close();
+  }
+}
+
+Deno.test("serveDashboard() refuses requests whose Host header names another server (DNS rebinding)", async () => {
+  const { run } = fakeRun();
+  const dashboard = serveDashboard(run, { port: 0 });
+  const { port } = dashboard;
+  try {
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `LOCALHOST:${port}`, `[::1]:${port}`]) {
+      const page = await requestWithHost(port, host);
+      assert.equal(page.status, 200, host);
+      assert.match(page.body, /<canvas data-keys/, host);
+    }
+    const forged = [
+      `evil.example:${port}`,
+      "evil.example",
+      `127.0.0.1:${port + 1}`,
+      `127.0.0.1.evil.example:${port}`,
+    ];
+    for (const host of forged) {
+      for (const path of ["/", "/events", "/nope"]) {
+        const refused = await requestWithHost(port, host, path);
+        assert.equal(refused.status, 403, `${host} ${path}`);
+        assert.equal(
+          refused.body,
+          `Cannot serve dashboard as the Host header must name this server (127.0.0.1:${port}): current value is ${
+            JSON.stringify(host)
+          }`,
+        );
+      }
+    }
+    assert.equal((await requestWithHost(port, "evil.example", "/", "POST")).status, 403);
+  } finally {
+    await dashboard.close();
+  }
+});
