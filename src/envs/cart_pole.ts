@@ -112,8 +112,8 @@ export class CartPole extends BufferedEnv {
   }
 
   /**
-   * Pushes the cart for one 0.02 s Euler step; reward 1, terminated once the pole or the cart leaves its
-   * limits.
+   * Pushes the cart for one 0.02 s Euler step; reward 1 (0 on steps after termination), terminated once the
+   * pole or the cart leaves its limits.
    */
   stepInto(actions: ArrayLike<number>, offset: number, out: StepOutput): void {
     if (!this.#ready) throw this.notResetError();
