@@ -21,12 +21,22 @@ export interface AdvantageOptions {
 
 /** Arrays {@linkcode advantage} reuses: bootstrap inputs for up to every row plus the next observations. */
 export interface AdvantageBuffers {
+  /** Rollout rows the buffers were sized for (`numSteps * numEnvs`). */
   readonly rows: number;
+  /**
+   * `[(rows + numEnvs) * obsDim]` observations to bootstrap from: truncated final observations, then the next
+   * ones.
+   */
   readonly obs: Float32Array;
+  /** `[rows + numEnvs]` critic values of `obs`. */
   readonly values: Float32Array;
+  /** `[rows]` value of each truncated step's final observation (0 elsewhere). */
   readonly finalValues: Float32Array;
+  /** `[rows]` GAE advantages. */
   readonly advantages: Float32Array;
+  /** `[rows]` returns (advantages + values). */
   readonly returns: Float32Array;
+  /** Rows of the truncated (not terminated) steps, in order. */
   readonly bootstrapRows: Int32Array;
 }
 

@@ -14,8 +14,11 @@ const ACTION_NOISE_STREAM = 2 * 2 ** 32;
 
 /** The vector environment a {@linkcode Collector} steps (the library's `VecEnv` fits). */
 export interface VectorEnvironment {
+  /** Number of environments stepped together. */
   readonly numEnvs: number;
+  /** The observation space of each environment. */
   readonly observationSpace: Box;
+  /** The action space of each environment. */
   readonly actionSpace: Space;
   /** Names the environment in error messages. */
   readonly spec?: { readonly id: string };
@@ -44,18 +47,23 @@ export interface CollectorOptions {
   readonly normalizeReward?: boolean;
   /** Discount of the return whose std scales rewards. @default {0.99} */
   readonly gamma?: number;
-  /** @default {10} */
+  /** Bound of normalised observations: they are clipped to +-`clipObservation`. @default {10} */
   readonly clipObservation?: number;
-  /** @default {10} */
+  /** Bound of scaled rewards: they are clipped to +-`clipReward`. @default {10} */
   readonly clipReward?: number;
 }
 
 /** What a checkpoint keeps of a {@linkcode Collector}. */
 export interface CollectorState {
+  /** Completed policy updates when the checkpoint was taken. */
   readonly policyVersion: number;
+  /** Environment steps taken, over all envs. */
   readonly globalStep: number;
+  /** The action-noise generator's state. */
   readonly rng: { words: RngState; spareNormal: number | null };
+  /** Observation normalisation statistics, or null when normalisation is off. */
   readonly observationStats: RunningMeanStdState | null;
+  /** Discounted-return statistics for reward scaling, or null when scaling is off. */
   readonly returnStats: RunningMeanStdState | null;
 }
 
@@ -75,9 +83,13 @@ export interface CollectorState {
 export class Collector {
   /** The engine that acts (and that `ppoUpdate` trains). */
   readonly engine: PolicyEngine;
+  /** The environments it steps. */
   readonly vecEnv: VectorEnvironment;
+  /** Number of environments, the rows of every step batch. */
   readonly numEnvs: number;
+  /** Values in one observation. */
   readonly obsDim: number;
+  /** Values in one action: 1 for a `Discrete` space, the size of a `Box`. */
   readonly actionDim: number;
   /** Completed policy updates (iterations); rollouts record it. */
   policyVersion = 0;
@@ -87,7 +99,11 @@ export class Collector {
   frozen = false;
   /** When true, act greedily (argmax or mean) instead of sampling (evaluation). */
   deterministic = false;
+  /** Running observation statistics, or null when `normalizeObservation` is off. */
   readonly observationStats: RunningMeanStd | null;
+  /**
+   * Running statistics of the discounted return that scale rewards, or null when `normalizeReward` is off.
+   */
   readonly returnStats: RunningMeanStd | null;
   #rng: Rng;
   #options: Required<CollectorOptions>;
@@ -109,6 +125,8 @@ export class Collector {
   #actOutput: { actions: Float32Array; logProbs: Float32Array; values: Float32Array };
 
   /**
+   * Creates a collector and resets the environments with the seed.
+   *
    * @param engine Acts and, with `ppoUpdate`, learns.
    * @param vecEnv The environments; reset here with the seed.
    * @param options Seed, action clipping and normalisation.

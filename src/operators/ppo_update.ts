@@ -5,6 +5,7 @@ import type { AdvantageBatch, Minibatch, UpdateResult } from "./types.ts";
 
 /** What {@linkcode ppoUpdate} updates: an engine, and the version counter that rollouts record. */
 export interface UpdateTarget {
+  /** The engine whose parameters each minibatch updates. */
   readonly engine: Pick<PolicyEngine, "trainStep">;
   /** Completed iterations of updates; incremented after each iteration's last update. */
   policyVersion: number;

@@ -4,6 +4,7 @@ import type { StepBatch } from "./types.ts";
 
 /** The part of a {@linkcode Collector} that {@linkcode transitions} needs. */
 export interface StepSource {
+  /** Takes one vector step with the current policy. */
   step(): StepBatch | Promise<StepBatch>;
 }
 
