@@ -14,12 +14,19 @@ const SHUFFLE_STREAM = 3 * 2 ** 32;
 
 /** Everything a run trains: envs, network, engine, collector and the minibatch shuffler. */
 export interface Agent {
+  /** The resolved config the agent was built from. */
   readonly config: PpoConfig;
+  /** `numEnvs` training environments, env i seeded with `seed + i`. */
   readonly vecEnv: VecEnv;
+  /** The actor-critic's parameter layout. */
   readonly layout: ParamLayout;
+  /** The engine that acts and trains, on the config's backend. */
   readonly engine: PolicyEngine;
+  /** Steps `vecEnv` with `engine`; pass it to `transitions` and `ppoUpdate`. */
   readonly collector: Collector;
+  /** The generator `minibatches` shuffles with. */
   readonly shuffleRng: Rng;
+  /** Frees the engine's resources (workers, GPU buffers). */
   dispose(): Promise<void>;
 }
 
@@ -57,6 +64,7 @@ export function collectorOptions(config: PpoConfig, seed: number): CollectorOpti
  *
  * @param config A resolved config.
  * @param env A user-defined environment to use instead of `config.envId`.
+ * @returns The agent; `dispose()` it when done.
  */
 export async function createAgent(config: PpoConfig, env?: EnvDefinition): Promise<Agent> {
   const vecEnv = new VecEnv(env ?? config.envId, config.numEnvs, { seed: config.seed });

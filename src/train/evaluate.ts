@@ -14,18 +14,28 @@ export interface EvaluateOptions {
   readonly stochastic?: boolean;
   /** Seed of the evaluation envs (env i: seed + i) and of sampling. @default {1000} */
   readonly seed?: number;
-  /** Backend; defaults to the plain TypeScript engine, which is fastest for one observation at a time. */
+  /**
+   * Engine that runs the network; the plain TypeScript engine is fastest for one observation at a time.
+   * @default {"reference"}
+   */
   readonly backend?: "reference" | "cpu" | "webasm" | "webgpu" | "auto";
 }
 
 /** Returns and lengths of evaluation episodes, with their mean and standard deviation. */
 export interface EvaluationResult {
+  /** The environment the checkpoint was trained on. */
   readonly envId: string;
+  /** Undiscounted return of each episode, in env order. */
   readonly returns: number[];
+  /** Length of each episode in steps, in env order. */
   readonly lengths: number[];
+  /** Mean of `returns`. */
   readonly meanReturn: number;
+  /** Population standard deviation of `returns`. */
   readonly stdReturn: number;
+  /** Mean of `lengths`. */
   readonly meanLength: number;
+  /** Population standard deviation of `lengths`. */
   readonly stdLength: number;
 }
 

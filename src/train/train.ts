@@ -31,7 +31,7 @@ import { type LoadedTrainingState, loadTrainingState } from "./training_state.ts
 export interface TrainOptions {
   /** Name of the run directory under `runsDir`. @default {"<envId>__ppo__<seed>__<unix seconds>"} */
   readonly runName?: string;
-  /** @default {"runs"} */
+  /** Directory that holds the run directories. @default {"runs"} */
   readonly runsDir?: string;
   /** Write config, metrics, TensorBoard events and checkpoints. @default {true} */
   readonly writeFiles?: boolean;
@@ -56,7 +56,9 @@ export interface TrainOptions {
 
 /** How a run ended. */
 export interface RunSummary {
+  /** Iterations completed, counting those before a resume. */
   readonly iterations: number;
+  /** Environment steps taken over all envs, counting those before a resume. */
   readonly globalStep: number;
   /** True when `stop()` ended the run before `totalTimesteps`. */
   readonly stopped: boolean;
@@ -70,6 +72,7 @@ export interface RunSummary {
 
 /** A training run in progress: hot metric streams, a completion promise and a clean stop. */
 export interface Run {
+  /** The resolved config the run trains with (preset and overrides applied). */
   readonly config: PpoConfig;
   /** The run directory, or null when files are off. */
   readonly runDir: string | null;
