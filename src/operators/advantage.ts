@@ -1,4 +1,5 @@
-import { concatMap, map, type OperatorFunction } from "rxjs";
+import { concatMap, map } from "rxjs";
+import type { OperatorFunction } from "../_rxjs.ts";
 import { gae } from "../core/gae.ts";
 import type { PolicyEngine } from "../model/types.ts";
 import { maybeAsync } from "./_maybe_async.ts";

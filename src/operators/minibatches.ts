@@ -1,4 +1,5 @@
-import { concatMap, defer, from, type OperatorFunction } from "rxjs";
+import { concatMap, defer, from } from "rxjs";
+import type { OperatorFunction } from "../_rxjs.ts";
 import type { Rng } from "../core/rng.ts";
 import type { AdvantageBatch, Minibatch } from "./types.ts";
 

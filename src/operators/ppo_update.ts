@@ -1,4 +1,5 @@
-import { concatMap, defer, EMPTY, map, type Observable, type OperatorFunction } from "rxjs";
+import { concatMap, defer, EMPTY, map } from "rxjs";
+import type { Observable, OperatorFunction } from "../_rxjs.ts";
 import type { MinibatchData, PolicyEngine, TrainStepOptions } from "../model/types.ts";
 import { maybeAsync } from "./_maybe_async.ts";
 import type { AdvantageBatch, Minibatch, UpdateResult } from "./types.ts";

@@ -1,4 +1,5 @@
-import { defer, filter, map, type Observable, type OperatorFunction } from "rxjs";
+import { defer, filter, map } from "rxjs";
+import type { Observable, OperatorFunction } from "../_rxjs.ts";
 import type { EpisodeResult, Rollout, StepBatch } from "./types.ts";
 
 /** Options of {@linkcode rollout}. */

@@ -1,4 +1,5 @@
-import { concatMap, defer, type Observable, range } from "rxjs";
+import { concatMap, defer, range } from "rxjs";
+import type { Observable } from "../_rxjs.ts";
 import { maybeAsync } from "./_maybe_async.ts";
 import type { StepBatch } from "./types.ts";
 

@@ -1,4 +1,5 @@
-import type { Observable, Subscription } from "rxjs";
+import type { Subscription } from "rxjs";
+import type { Observable } from "../_rxjs.ts";
 import type { StepBatch } from "../operators/types.ts";
 import type { VecEnvState } from "../envs/vec_env.ts";
 import { rendererFor } from "./renderer_for.ts";

@@ -1,4 +1,5 @@
-import { identity, type Observable, type OperatorFunction } from "rxjs";
+import { identity } from "rxjs";
+import type { Observable, OperatorFunction } from "../_rxjs.ts";
 import type { Rng } from "../core/rng.ts";
 import type { PpoConfig } from "../config/ppo_config.ts";
 import { derivedSizes } from "../config/ppo_config.ts";

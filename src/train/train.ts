@@ -3,18 +3,8 @@
  *
  * @module
  */
-import {
-  concatMap,
-  from,
-  type Observable,
-  type OperatorFunction,
-  pipe,
-  repeat,
-  Subject,
-  takeWhile,
-  tap,
-  timer,
-} from "rxjs";
+import { concatMap, from, pipe, repeat, Subject, takeWhile, tap, timer } from "rxjs";
+import type { Observable, OperatorFunction } from "../_rxjs.ts";
 import { derivedSizes, type PpoConfig, resolveConfig } from "../config/ppo_config.ts";
 import { presetFor } from "../config/presets.ts";
 import type { EnvDefinition } from "../envs/define_env.ts";
