@@ -68,7 +68,11 @@ export class CartPole extends BufferedEnv {
   #warned = false;
   #warn: (message: string) => void;
 
-  /** @param options Where the warning about a step after termination goes. */
+  /**
+   * Creates the environment; call `reset` before stepping.
+   *
+   * @param options Where the warning about a step after termination goes.
+   */
   constructor(options: CartPoleOptions = {}) {
     super();
     this.#warn = options.warn ?? ((message) => console.warn(message));

@@ -1,5 +1,6 @@
 /** Something that takes bytes and says how many it took, like `Deno.FsFile` or `Deno.stderr`. */
 export interface ByteSink {
+  /** Writes a prefix of `bytes` (possibly all of it) and returns how many bytes it took. */
   write(bytes: Uint8Array): Promise<number> | number;
 }
 
