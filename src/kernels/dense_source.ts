@@ -15,6 +15,7 @@
  *
  * @module
  */
+import { TANH_COEFFICIENTS } from "../core/tanh_rational.ts";
 import type { DenseInfo } from "../model/types.ts";
 
 /** One depth of the network: both networks' layers at once (see `PolicyPlans`). */
@@ -40,34 +41,6 @@ export const MAX_UNROLLED_TERMS = 1024;
 /** Independent accumulators per sum. */
 const ACCUMULATORS = 4;
 
-/**
- * `tanh(x) = x P(x^2) / Q(x^2)`: the 13th convergent of Lambert's continued fraction `x / (1 + x^2 / (3 + x^2 /
- * (5 + ...)))`, expanded into two polynomials (both with positive coefficients, so Horner's rule in float32 adds
- * no cancellation) and normalised to `Q(0) = 1`. With `|x|` clamped to 9 (tanh(9) is within 3.1e-8 of 1) it is
- * within 3e-7 of `Math.tanh`: one division instead of the continued fraction's thirteen.
- */
-export const TANH_COEFFICIENTS: { readonly p: readonly number[]; readonly q: readonly number[] } =
-  tanhConvergent(
-    13,
-  );
-
-function tanhConvergent(depth: number): { p: number[]; q: number[] } {
-  // K_k = (2k - 1) + t / K_(k+1), K_depth = 2 depth - 1, as the ratio num_k / den_k of polynomials in t = x^2;
-  // tanh(x) = x / K_1 = x den_1 / num_1. Coefficients are lowest degree first.
-  let num = [2 * depth - 1];
-  let den = [1];
-  for (let k = depth - 1; k >= 1; k--) {
-    const next = Array.from(
-      { length: Math.max(num.length, den.length + 1) },
-      (_, i) => (2 * k - 1) * (num[i] ?? 0) + (den[i - 1] ?? 0),
-    );
-    den = num;
-    num = next;
-  }
-  const scale = num[0]!;
-  return { p: den.map((c) => c / scale), q: num.map((c) => c / scale) };
-}
-
 /** Source lines that set `name` to `activation(z)`. */
 function activationSource(activation: ActivationCode, z: string, name: string): string {
   if (activation === 2) return `const ${name} = Math.max(${z}, 0);`;
@@ -78,7 +51,9 @@ function activationSource(activation: ActivationCode, z: string, name: string): 
       literal(coefficients.at(-1)!),
     );
   return [
-    `const tc = Math.min(Math.max(${z}, -9.0), 9.0);`,
+    `const tc = Math.min(Math.max(${z}, -${literal(TANH_COEFFICIENTS.limit)}), ${
+      literal(TANH_COEFFICIENTS.limit)
+    });`,
     "const t2 = tc * tc;",
     `const ${name} = tc * ${horner(TANH_COEFFICIENTS.p)} / ${horner(TANH_COEFFICIENTS.q)};`,
   ].join("\n");

@@ -11,8 +11,8 @@ import {
   denseWeightGradSource,
   forwardWidth,
   MAX_UNROLLED_TERMS,
-  TANH_COEFFICIENTS,
 } from "../../src/kernels/dense_source.ts";
+import { TANH_COEFFICIENTS } from "../../src/core/tanh_rational.ts";
 import type { DenseInfo } from "../../src/model/types.ts";
 import { assertClose, BACKEND_CASES, randomArray } from "./_backends.ts";
 
