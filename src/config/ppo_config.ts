@@ -196,7 +196,10 @@ function validateConfig(config: PpoConfig): void {
   for (const key of positiveInteger) {
     if (!Number.isInteger(config[key]) || config[key] < 1) fail(key, "a positive integer", config[key]);
   }
-  if (!Number.isInteger(config.seed) || config.seed < 0) fail("seed", "a non-negative integer", config.seed);
+  // Env i is seeded seed + i: capping the seed as Gymnasium's 32-bit seeding does keeps those seeds distinct.
+  if (!Number.isInteger(config.seed) || config.seed < 0 || config.seed > 2 ** 31 - 1) {
+    fail("seed", "an integer in [0, 2147483647]", config.seed);
+  }
   const positive = ["learningRate", "adamEps", "maxGradNorm"] as const;
   for (const key of positive) {
     if (!(config[key] > 0)) fail(key, "a positive number", config[key]);

@@ -32,6 +32,8 @@ Deno.test("resolveConfig() names the option and the value of a bad setting", () 
       /backend must be one of auto, reference, threaded, cpu, webasm, webgpu: current value is "cuda"/,
     ],
     [{ targetKl: 0 }, /targetKl must be a positive number or null: current value is 0/],
+    [{ seed: 2 ** 31 }, /seed must be an integer in \[0, 2147483647\]: current value is 2147483648/],
+    [{ seed: -1 }, /seed must be an integer in \[0, 2147483647\]: current value is -1/],
   ];
   for (const [overrides, message] of cases) {
     assert.throws(
