@@ -4,6 +4,7 @@
  * @module
  */
 import { DEFAULT_CONFIG, type PpoConfig } from "../config/ppo_config.ts";
+import { BACKEND_CHOICES } from "../model/engines.ts";
 
 /** `learningRate` -> `learning-rate`. */
 export function toKebabCase(name: string): string {
@@ -40,7 +41,7 @@ const HELP: Record<keyof PpoConfig, string> = {
   clipActions: "clip continuous actions to the action bounds",
   normalizeObservation: "running observation normalisation",
   normalizeReward: "reward scaling by the return's std",
-  backend: "auto, reference, threaded, cpu, webasm or webgpu",
+  backend: `engine: ${BACKEND_CHOICES.join(", ")} (see the README's engines section)`,
 };
 
 /** `parseArgs` option descriptors for every config option (all as strings, converted by {@linkcode configFromFlags}). */

@@ -3,13 +3,10 @@
  *
  * @module
  */
+import { BACKEND_CHOICES, type BackendChoice } from "../model/engines.ts";
 import type { Activation } from "../model/types.ts";
 
-/**
- * Which compute engine runs the networks. `"reference"` is the plain TypeScript engine, `"threaded"` the same
- * engine with the actor's and critic's passes on two threads; `"cpu"`, `"webasm"`, `"webgpu"` are gpu.js.
- */
-export type BackendChoice = "auto" | "reference" | "threaded" | "cpu" | "webasm" | "webgpu";
+export type { BackendChoice } from "../model/engines.ts";
 
 /** Every option of a training run. Defaults follow CleanRL's `ppo.py`. */
 export interface PpoConfig {
@@ -69,7 +66,10 @@ export interface PpoConfig {
   normalizeObservation: boolean;
   /** Reward scaling by the std of the discounted return (clipped to +-10). @default {false} */
   normalizeReward: boolean;
-  /** Compute backend. @default {"auto"} */
+  /**
+   * The engine that runs the networks: a name from the engine table (`wasm`, `reference`, `threaded`, `cpu`,
+   * `webasm`, `webgpu`) or `"auto"`, the fastest measured engine for the network and machine. @default {"auto"}
+   */
   backend: BackendChoice;
 }
 
@@ -125,8 +125,6 @@ export function derivedSizes(config: PpoConfig): DerivedSizes {
     numIterations: Math.floor(config.totalTimesteps / batchSize),
   };
 }
-
-const BACKENDS: readonly BackendChoice[] = ["auto", "reference", "threaded", "cpu", "webasm", "webgpu"];
 
 /**
  * Fills defaults and validates every option, throwing on the first bad one with its name and value.
@@ -232,7 +230,9 @@ function validateConfig(config: PpoConfig): void {
   if (config.logStd !== "learned" && config.logStd !== "fixed") {
     fail("logStd", '"learned" or "fixed"', config.logStd);
   }
-  if (!BACKENDS.includes(config.backend)) fail("backend", `one of ${BACKENDS.join(", ")}`, config.backend);
+  if (!BACKEND_CHOICES.includes(config.backend)) {
+    fail("backend", `one of ${BACKEND_CHOICES.join(", ")}`, config.backend);
+  }
   const { batchSize, numIterations } = derivedSizes(config);
   if (batchSize % config.numMinibatches !== 0) {
     fail(

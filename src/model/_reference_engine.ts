@@ -4,17 +4,21 @@
  * @module
  */
 import { type AdamRange, adamStep } from "../core/adam_step.ts";
-import { categoricalEntropy } from "../core/categorical_entropy.ts";
-import { categoricalLogProb } from "../core/categorical_log_prob.ts";
-import { categoricalMode } from "../core/categorical_mode.ts";
-import { categoricalSample } from "../core/categorical_sample.ts";
 import { clipGradNorm } from "../core/clip_grad_norm.ts";
-import { gaussianEntropy } from "../core/gaussian_entropy.ts";
-import { gaussianLogProb } from "../core/gaussian_log_prob.ts";
 import { type LossAndGradientOptions, ReferenceActorCritic } from "./reference_actor_critic.ts";
 import type { PpoLossParts } from "../core/ppo_loss.ts";
 import type { ReferencePolicy } from "./reference_policy.ts";
-import { checkFinite, checkTrainOptions } from "./_check_inputs.ts";
+import {
+  checkAct,
+  checkEvaluate,
+  checkLength,
+  checkMinibatch,
+  checkObs,
+  checkOptimizerState,
+  checkParams,
+  checkTrainOptions,
+} from "./_check_inputs.ts";
+import { actFromOutputs, type ActScratch, actScratch, evaluateFromOutputs } from "./_heads.ts";
 import type {
   ActInput,
   ActOutput,
@@ -66,7 +70,7 @@ export class ReferencePolicyEngine implements ReferencePolicy {
   #nextM: Float32Array;
   #nextV: Float32Array;
   #disposed = false;
-  #scratch: { readonly actions: Float64Array; readonly logProbs: Float64Array } | undefined;
+  #scratch: ActScratch | undefined;
   readonly #adamRanges: { offset: number; size: number; learningRate: number; critic: boolean }[];
 
   /**
@@ -105,49 +109,15 @@ export class ReferencePolicyEngine implements ReferencePolicy {
 
   act(input: ActInput, out: ActOutput): void {
     this.#checkAlive("act");
-    const { obs, batch, noise, mask, deterministic = false } = input;
-    const head = this.layout.config.head;
-    this.#checkObs(obs, batch, "act");
-    const actionDim = head.kind === "categorical" ? 1 : head.dim;
-    checkLength(out.actions, batch * actionDim, "act", "out.actions");
-    checkLength(out.logProbs, batch, "act", "out.logProbs");
-    checkLength(out.values, batch, "act", "out.values");
-    if (!deterministic) {
-      checkLength(noise, batch * actionDim, "act", "noise");
-      checkFinite(noise, "act", "noise");
-    }
-    const { policy, values } = this.#network.forward(this.#params, obs, batch);
-    if (head.kind === "categorical") {
-      const categorical = this.#categorical(head.n, mask, batch, "act");
-      const scratch = this.#actScratch(batch);
-      const actions = deterministic
-        ? categoricalMode(policy, { ...categorical, out: scratch.actions })
-        : categoricalSample(policy, noise, { ...categorical, out: scratch.actions });
-      out.actions.set(actions);
-      out.logProbs.set(categoricalLogProb(policy, actions, { ...categorical, out: scratch.logProbs }));
-    } else {
-      if (mask !== undefined) {
-        throw new TypeError(
-          "Cannot act as an action mask needs a categorical head: current head is gaussian",
-        );
-      }
-      const logStd = this.#logStd();
-      for (let i = 0; i < policy.length; i++) {
-        out.actions[i] = deterministic
-          ? policy[i]!
-          : policy[i]! + Math.exp(logStd[i % head.dim]!) * noise[i]!;
-      }
-      // The log-density is taken at the stored float32 action, the one training will see.
-      out.logProbs.set(
-        gaussianLogProb(policy, out.actions, { logStd, out: this.#actScratch(batch).logProbs }),
-      );
-    }
-    out.values.set(values);
+    checkAct(this.layout, input, out);
+    const { policy, values } = this.#network.forward(this.#params, input.obs, input.batch);
+    this.#scratch = actScratch(this.#scratch, input.batch);
+    actFromOutputs(this.layout, policy, values, this.#logStd(), input, out, this.#scratch);
   }
 
   values(obs: Float32Array, batch: number, out: Float32Array): void {
     this.#checkAlive("compute values");
-    this.#checkObs(obs, batch, "compute values");
+    checkObs(this.layout, obs, batch, "compute values");
     checkLength(out, batch, "compute values", "out");
     out.set(this.#network.forward(this.#params, obs, batch, { valuesOnly: true }).values);
   }
@@ -160,44 +130,15 @@ export class ReferencePolicyEngine implements ReferencePolicy {
     mask?: Uint8Array,
   ): void {
     this.#checkAlive("evaluate");
-    const head = this.layout.config.head;
-    this.#checkObs(obs, batch, "evaluate");
-    this.#checkActions(actions, batch, "evaluate");
-    checkLength(out.logProbs, batch, "evaluate", "out.logProbs");
-    checkLength(out.entropy, batch, "evaluate", "out.entropy");
-    checkLength(out.values, batch, "evaluate", "out.values");
+    checkEvaluate(this.layout, obs, actions, batch, out);
     const { policy, values } = this.#network.forward(this.#params, obs, batch);
-    if (head.kind === "categorical") {
-      const categorical = this.#categorical(head.n, mask, batch, "evaluate");
-      out.logProbs.set(categoricalLogProb(policy, actions, categorical));
-      out.entropy.set(categoricalEntropy(policy, categorical));
-    } else {
-      const logStd = this.#logStd();
-      out.logProbs.set(gaussianLogProb(policy, actions, { logStd }));
-      out.entropy.fill(gaussianEntropy(logStd));
-    }
-    out.values.set(values);
+    evaluateFromOutputs(this.layout, policy, values, this.#logStd(), actions, mask, out);
   }
 
   trainStep(minibatch: MinibatchData, options: TrainStepOptions): TrainStepStats {
     this.#checkAlive("train");
     checkTrainOptions(options);
-    const { size } = minibatch;
-    this.#checkObs(minibatch.obs, size, "train");
-    this.#checkActions(minibatch.actions, size, "train");
-    for (const name of ["oldLogProbs", "advantages", "returns", "oldValues"] as const) {
-      checkLength(minibatch[name], size, "train", `minibatch.${name}`);
-      checkFinite(minibatch[name], "train", `minibatch.${name}`);
-    }
-    const head = this.layout.config.head;
-    if (minibatch.mask !== undefined) {
-      if (head.kind !== "categorical") {
-        throw new TypeError(
-          "Cannot train as an action mask needs a categorical head: current head is gaussian",
-        );
-      }
-      checkLength(minibatch.mask, size * head.n, "train", "minibatch.mask");
-    }
+    checkMinibatch(this.layout, minibatch);
     const step = this.#step + 1;
     const gradient = this.#gradient;
     const stats = this.#lossAndGradient(this.#params, minibatch, {
@@ -263,25 +204,8 @@ export class ReferencePolicyEngine implements ReferencePolicy {
   }
 
   setOptimizerState(state: OptimizerState): void {
-    const action = "set the optimizer state";
-    this.#checkAlive(action);
-    checkLength(state.m, this.layout.size, action, "m");
-    checkLength(state.v, this.layout.size, action, "v");
-    checkFinite(state.m, action, "m");
-    checkFinite(state.v, action, "v");
-    const negative = state.v.findIndex((x) => x < 0);
-    if (negative >= 0) {
-      throw new RangeError(
-        `Cannot ${action} as v must be non-negative: current value at index ${negative} is ${
-          state.v[negative]
-        }`,
-      );
-    }
-    if (!Number.isInteger(state.step) || state.step < 0) {
-      throw new RangeError(
-        `Cannot ${action} as step must be a non-negative integer: current value is ${state.step}`,
-      );
-    }
+    this.#checkAlive("set the optimizer state");
+    checkOptimizerState(this.layout, state);
     this.#m.set(state.m);
     this.#v.set(state.v);
     this.#step = state.step;
@@ -293,26 +217,10 @@ export class ReferencePolicyEngine implements ReferencePolicy {
     this.#disposeParts();
   }
 
-  /** Float64 buffers for acting on `batch` rows, kept while the rollout batch size stays the same. */
-  #actScratch(batch: number): { readonly actions: Float64Array; readonly logProbs: Float64Array } {
-    let scratch = this.#scratch;
-    if (scratch === undefined || scratch.logProbs.length !== batch) {
-      scratch = { actions: new Float64Array(batch), logProbs: new Float64Array(batch) };
-      this.#scratch = scratch;
-    }
-    return scratch;
-  }
-
   #logStd(): Float32Array {
     const offset = this.layout.logStdOffset;
     const head = this.layout.config.head;
     return this.#params.subarray(offset, offset + (head.kind === "gaussian" ? head.dim : 0));
-  }
-
-  #categorical(n: number, mask: Uint8Array | undefined, batch: number, action: string) {
-    if (mask === undefined) return { n };
-    checkLength(mask, batch * n, action, "mask");
-    return { n, mask };
   }
 
   /** Adam ranges: every trainable tensor at its group's learning rate (one list, updated in place). */
@@ -339,20 +247,6 @@ export class ReferencePolicyEngine implements ReferencePolicy {
     }
   }
 
-  #checkObs(obs: Float32Array, batch: number, action: string): void {
-    if (!Number.isInteger(batch) || batch < 1) {
-      throw new RangeError(`Cannot ${action} as batch must be a positive integer: current value is ${batch}`);
-    }
-    checkLength(obs, batch * this.layout.config.obsDim, action, "obs");
-    checkFinite(obs, action, "obs");
-  }
-
-  #checkActions(actions: Float32Array, batch: number, action: string): void {
-    const head = this.layout.config.head;
-    checkLength(actions, batch * (head.kind === "categorical" ? 1 : head.dim), action, "actions");
-    checkFinite(actions, action, "actions");
-  }
-
   #checkAlive(action: string): void {
     if (this.#disposed) throw new Error(`Cannot ${action} as the reference policy was disposed`);
   }
@@ -363,17 +257,4 @@ function firstNonFinite(values: Float32Array | Float64Array, tensor: TensorInfo)
     if (!Number.isFinite(values[i]!)) return values[i]!;
   }
   return undefined;
-}
-
-export function checkParams(layout: ParamLayout, params: Float32Array, action: string): void {
-  checkLength(params, layout.size, action, "params");
-  checkFinite(params, action, "params");
-}
-
-function checkLength(array: ArrayLike<number>, length: number, action: string, name: string): void {
-  if (array.length !== length) {
-    throw new TypeError(
-      `Cannot ${action} as ${name} must have length ${length}: current length is ${array.length}`,
-    );
-  }
 }

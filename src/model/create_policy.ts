@@ -1,19 +1,15 @@
 import { chooseEngine } from "./choose_engine.ts";
-import { createGpuPolicy } from "./gpu_policy.ts";
-import { createReferencePolicy } from "./reference_policy.ts";
-import { createSplitPolicy } from "./split_policy.ts";
-import { createThreadedPolicy } from "./threaded_policy.ts";
+import { type BackendChoice, ENGINES } from "./engines.ts";
 import type { ParamLayout, PolicyEngine } from "./types.ts";
 
 /** Options of {@linkcode createPolicy}. */
 export interface CreatePolicyOptions {
   /**
-   * `"reference"`: the plain TypeScript engine; `"threaded"`: the same engine with the actor's and the critic's
-   * passes on two threads (same numbers); `"cpu"`, `"webasm"`, `"webgpu"`: gpu.js kernels on that backend;
-   * `"auto"`: the engine `chooseEngine` picks for this network on this machine, by a fixed rule.
+   * An engine of the table `ENGINES` (`"wasm"`, `"reference"`, `"threaded"`, `"cpu"`, `"webasm"`, `"webgpu"`),
+   * or `"auto"`: the engine `chooseEngine` picks for this network on this machine, by a fixed rule.
    * @default {"auto"}
    */
-  readonly backend?: "auto" | "reference" | "threaded" | "cpu" | "webasm" | "webgpu";
+  readonly backend?: BackendChoice;
   /** Initial flat parameters (`layout.size` values). */
   readonly params: Float32Array;
 }
@@ -44,12 +40,13 @@ export interface CreatePolicyOptions {
 export async function createPolicy(layout: ParamLayout, options: CreatePolicyOptions): Promise<PolicyEngine> {
   const requested = options.backend ?? "auto";
   const backend = requested === "auto" ? (await chooseEngine(layout)).engine : requested;
-  if (backend === "reference") return createReferencePolicy(layout, { params: options.params });
-  if (backend === "threaded") return await createThreadedPolicy(layout, { params: options.params });
-  const gpu = await createGpuPolicy(layout, { backend, params: options.params });
-  // WebGPU's every call pays a readback of about 10 ms in Deno: rollout inference stays on the host.
-  if (backend === "webgpu") {
-    return createSplitPolicy(gpu, createReferencePolicy(layout, { params: options.params }));
+  const entry = ENGINES[backend];
+  if (entry === undefined) {
+    throw new RangeError(
+      `Cannot create a policy as backend must be auto or one of ${
+        Object.keys(ENGINES).join(", ")
+      }: current value is ${JSON.stringify(backend)}`,
+    );
   }
-  return gpu;
+  return await entry.create(layout, options.params);
 }

@@ -1,7 +1,7 @@
 /**
  * The actor-critic model: the flat parameter layout, orthogonal initialisation, and the engines that run the
- * networks behind one `PolicyEngine` contract (the plain-TypeScript reference, its two-thread variant and the
- * gpu.js engine), with `createPolicy` and the fixed rule by which `chooseEngine` picks one for a machine.
+ * networks behind one `PolicyEngine` contract (the WebAssembly SIMD engine, the plain-TypeScript reference, its
+ * two-thread variant and the gpu.js engine), with `createPolicy` and the fixed rule by which `chooseEngine` picks one for a machine.
  *
  * @example A 64-64 tanh policy for CartPole on the reference engine picks one action per observation
  * ```ts
@@ -24,12 +24,18 @@
 export {
   chooseEngine,
   type EngineChoice,
-  type EngineName,
   GPU_MIN_PARAMS,
   type MachineFacts,
   THREADED_MIN_CORES,
 } from "./choose_engine.ts";
 export { createPolicy, type CreatePolicyOptions } from "./create_policy.ts";
+export {
+  BACKEND_CHOICES,
+  type BackendChoice,
+  type EngineEntry,
+  type EngineName,
+  ENGINES,
+} from "./engines.ts";
 export { createGpuPolicy, type GpuPolicy, type GpuPolicyOptions } from "./gpu_policy.ts";
 export { initParams } from "./init_params.ts";
 export { paramLayout } from "./param_layout.ts";
@@ -46,5 +52,6 @@ export {
   type ReferencePolicyOptions,
 } from "./reference_policy.ts";
 export { createThreadedPolicy, type ThreadedPolicyOptions } from "./threaded_policy.ts";
+export { createWasmPolicy, type WasmPolicyOptions } from "./wasm_policy.ts";
 export type { Threads } from "../kernels/policy_plans.ts";
 export type * from "./types.ts";

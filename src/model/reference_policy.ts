@@ -1,5 +1,6 @@
 import { Rng } from "../core/rng.ts";
-import { checkParams, ReferencePolicyEngine } from "./_reference_engine.ts";
+import { checkParams } from "./_check_inputs.ts";
+import { ReferencePolicyEngine } from "./_reference_engine.ts";
 import { initParams } from "./init_params.ts";
 import type {
   ActInput,

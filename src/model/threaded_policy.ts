@@ -1,6 +1,7 @@
 import { Rng } from "../core/rng.ts";
 import type { PpoLossParts } from "../core/ppo_loss.ts";
-import { checkParams, ReferencePolicyEngine } from "./_reference_engine.ts";
+import { checkParams } from "./_check_inputs.ts";
+import { ReferencePolicyEngine } from "./_reference_engine.ts";
 import {
   ARG,
   COMMAND,

@@ -1,3 +1,4 @@
+import type { BackendChoice } from "../model/engines.ts";
 import { resolveConfig } from "../config/ppo_config.ts";
 import { VecEnv } from "../envs/vec_env.ts";
 import { createPolicy } from "../model/create_policy.ts";
@@ -18,7 +19,7 @@ export interface EvaluateOptions {
    * Engine that runs the network; the plain TypeScript engine is fastest for one observation at a time.
    * @default {"reference"}
    */
-  readonly backend?: "reference" | "cpu" | "webasm" | "webgpu" | "auto";
+  readonly backend?: BackendChoice;
 }
 
 /** Returns and lengths of evaluation episodes, with their mean and standard deviation. */

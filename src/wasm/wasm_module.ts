@@ -306,8 +306,8 @@ export class FunctionBody {
   f64x2ExtractLane(lane: number): this {
     return this.#simd(0x21, lane);
   }
-  /** `i32x4.shuffle`-free lane move: `i8x16.shuffle` bringing lanes 2, 3 of a v128 to lanes 0, 1. */
-  highToLow(): this {
+  /** `i8x16.shuffle` of the two v128s on the stack giving the first one's float lanes 2, 3, 2, 3. */
+  highHalf(): this {
     return this.#simd(0x0d, 8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15);
   }
   /** `v128.const` of zeros. */

@@ -29,7 +29,7 @@ Deno.test("resolveConfig() names the option and the value of a bad setting", () 
     [{ activation: "sigmoid" }, /activation must be "tanh" or "relu": current value is "sigmoid"/],
     [
       { backend: "cuda" },
-      /backend must be one of auto, reference, threaded, cpu, webasm, webgpu: current value is "cuda"/,
+      /backend must be one of auto, wasm, reference, threaded, cpu, webasm, webgpu: current value is "cuda"/,
     ],
     [{ targetKl: 0 }, /targetKl must be a positive number or null: current value is 0/],
     [{ seed: 2 ** 31 }, /seed must be an integer in \[0, 2147483647\]: current value is 2147483648/],

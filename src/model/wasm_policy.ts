@@ -1,0 +1,312 @@
+/**
+ * The WebAssembly SIMD engine: the networks' forward and backward passes, the gradient norm and Adam run in
+ * kernels generated for the network's exact shape, on parameters, moments and activations that stay in
+ * WebAssembly memory; only the action distributions and the PPO loss on the heads' outputs (a few values per
+ * row) run in TypeScript, on the same core functions as the reference engine.
+ *
+ * @module
+ */
+import { ppoHeadLoss, type PpoHeadLossBuffers } from "../core/ppo_head_loss.ts";
+import { WasmNetwork } from "../wasm/wasm_network.ts";
+import {
+  checkAct,
+  checkEvaluate,
+  checkLength,
+  checkMinibatch,
+  checkObs,
+  checkOptimizerState,
+  checkParams,
+  checkTrainOptions,
+} from "./_check_inputs.ts";
+import { actFromOutputs, type ActScratch, actScratch, evaluateFromOutputs } from "./_heads.ts";
+import type {
+  ActInput,
+  ActOutput,
+  EvaluateOutput,
+  MinibatchData,
+  OptimizerState,
+  ParamLayout,
+  PolicyEngine,
+  TrainStepOptions,
+  TrainStepStats,
+} from "./types.ts";
+
+/** Options of {@linkcode createWasmPolicy}. */
+export interface WasmPolicyOptions {
+  /** Initial flat parameters (`layout.size` values). */
+  readonly params: Float32Array;
+  /**
+   * Use `f32x4.relaxed_madd` where the runtime validates it (one fused instruction, faster; results are then
+   * reproducible per machine) or plain multiply and add everywhere. @default {true}
+   */
+  readonly relaxed?: boolean;
+}
+
+/** Host-side buffers for one batch size: the heads' outputs in float64 and the loss's per-row results. */
+interface HeadBuffers {
+  readonly policy: Float64Array;
+  readonly values: Float64Array;
+  readonly loss: PpoHeadLossBuffers;
+}
+
+const MAX_HEAD_BUFFERS = 4;
+
+/**
+ * Creates the WebAssembly SIMD engine for a network: compiles its kernels and loads the parameters.
+ *
+ * @param layout The network's parameter layout.
+ * @param options Initial parameters and the multiply-add form.
+ * @returns The engine (`backend` is `"wasm"`).
+ *
+ * @example
+ * ```ts
+ * import { createWasmPolicy } from "./wasm_policy.ts";
+ * import { paramLayout } from "./param_layout.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const layout = paramLayout({
+ *   obsDim: 4, head: { kind: "categorical", n: 2 }, hidden: [8], activation: "tanh", shared: false,
+ * });
+ * const engine = await createWasmPolicy(layout, { params: new Float32Array(layout.size) });
+ * const values = new Float32Array(1);
+ * engine.values(new Float32Array([0.1, 0.2, 0.3, 0.4]), 1, values);
+ * assert.deepEqual(Array.from(values), [0]); // all-zero parameters
+ * engine.dispose();
+ * ```
+ */
+export async function createWasmPolicy(
+  layout: ParamLayout,
+  options: WasmPolicyOptions,
+): Promise<PolicyEngine> {
+  checkParams(layout, options.params, "create the wasm engine");
+  const network = await WasmNetwork.create(
+    layout,
+    options.relaxed === undefined ? {} : { relaxed: options.relaxed },
+  );
+  network.setParams(options.params);
+  return new WasmPolicyEngine(network);
+}
+
+class WasmPolicyEngine implements PolicyEngine {
+  readonly layout: ParamLayout;
+  readonly backend = "wasm";
+  readonly #network: WasmNetwork;
+  readonly #actorHead: number;
+  readonly #criticHead: number;
+  #step = 0;
+  #disposed = false;
+  #scratch: ActScratch | undefined;
+  readonly #heads = new Map<number, HeadBuffers>();
+
+  constructor(network: WasmNetwork) {
+    this.layout = network.layout;
+    this.#network = network;
+    this.#actorHead = network.last("actor");
+    this.#criticHead = network.last("critic");
+  }
+
+  act(input: ActInput, out: ActOutput): void {
+    this.#checkAlive("act");
+    checkAct(this.layout, input, out);
+    const { policy, values } = this.#forward(input.obs, input.batch, false);
+    this.#scratch = actScratch(this.#scratch, input.batch);
+    actFromOutputs(this.layout, policy, values, this.#logStd(), input, out, this.#scratch);
+  }
+
+  values(obs: Float32Array, batch: number, out: Float32Array): void {
+    this.#checkAlive("compute values");
+    checkObs(this.layout, obs, batch, "compute values");
+    checkLength(out, batch, "compute values", "out");
+    out.set(this.#forward(obs, batch, true).values);
+  }
+
+  evaluate(
+    obs: Float32Array,
+    actions: Float32Array,
+    batch: number,
+    out: EvaluateOutput,
+    mask?: Uint8Array,
+  ): void {
+    this.#checkAlive("evaluate");
+    checkEvaluate(this.layout, obs, actions, batch, out);
+    const { policy, values } = this.#forward(obs, batch, false);
+    evaluateFromOutputs(this.layout, policy, values, this.#logStd(), actions, mask, out);
+  }
+
+  trainStep(minibatch: MinibatchData, options: TrainStepOptions): TrainStepStats {
+    this.#checkAlive("train");
+    checkTrainOptions(options);
+    checkMinibatch(this.layout, minibatch);
+    const { size } = minibatch;
+    const step = this.#step + 1;
+    const network = this.#network;
+    const { policy, values, loss: buffers } = this.#forward(minibatch.obs, size, false);
+    const head = this.layout.config.head;
+    const logStd = this.#logStd();
+    const outputs = head.kind === "categorical"
+      ? (minibatch.mask === undefined
+        ? { kind: "categorical" as const, n: head.n, logits: policy, values }
+        : { kind: "categorical" as const, n: head.n, logits: policy, values, mask: minibatch.mask })
+      : { kind: "gaussian" as const, means: policy, logStd, values };
+    const result = ppoHeadLoss(outputs, minibatch, {
+      clipCoef: options.clipCoef,
+      clipVloss: options.clipVloss,
+      entCoef: options.entCoef,
+      vfCoef: options.vfCoef,
+      normAdv: options.normAdv,
+      // Old log-probs are float32; rounding the new ones the same way makes an unchanged policy's ratio 1.
+      roundLogProbs: true,
+    }, buffers);
+    this.#writeRows(network.outputGradients(this.#actorHead, size), this.#actorHead, result.gradPolicy);
+    this.#writeRows(network.outputGradients(this.#criticHead, size), this.#criticHead, result.gradValues);
+    network.backward(size);
+    const gradient = network.block("gradient");
+    if (network.logStd >= 0) {
+      const learned = head.kind === "gaussian" && head.logStd === "learned";
+      for (let i = 0; i < logStd.length; i++) {
+        gradient[network.logStd + i] = learned ? result.gradLogStd![i]! : 0;
+      }
+    }
+    const squares = network.gradientSumOfSquares();
+    if (!Number.isFinite(squares)) this.#refuseGradient(step);
+    if (!Number.isFinite(result.loss)) {
+      throw new RangeError(
+        `Cannot apply update as the loss is not finite at optimizer step ${step}: current value is ${result.loss}`,
+      );
+    }
+    // A finite, clipped gradient keeps Adam's moments and the parameters finite, so the update is applied in
+    // place without the reference engine's copy-and-check.
+    const norm = Math.sqrt(squares);
+    const clip = options.maxGradNorm / (norm + 1e-6);
+    network.adam({
+      step,
+      learningRate: options.learningRate,
+      criticLearningRate: options.criticLearningRate ?? options.learningRate,
+      eps: options.adamEps ?? 1e-5,
+      scale: clip < 1 ? clip : 1,
+      trainLogStd: head.kind === "gaussian" && head.logStd === "learned",
+    });
+    this.#step = step;
+    return {
+      policyLoss: result.policyLoss,
+      valueLoss: result.valueLoss,
+      entropy: result.entropy,
+      oldApproxKl: result.oldApproxKl,
+      approxKl: result.approxKl,
+      clipfrac: result.clipfrac,
+      gradNorm: norm,
+    };
+  }
+
+  getParams(): Float32Array {
+    this.#checkAlive("get parameters");
+    return this.#network.gather("params");
+  }
+
+  setParams(params: Float32Array): void {
+    this.#checkAlive("set parameters");
+    checkParams(this.layout, params, "set parameters");
+    this.#network.setParams(params);
+  }
+
+  getOptimizerState(): OptimizerState {
+    this.#checkAlive("get the optimizer state");
+    return { m: this.#network.gather("m"), v: this.#network.gather("v"), step: this.#step };
+  }
+
+  setOptimizerState(state: OptimizerState): void {
+    this.#checkAlive("set the optimizer state");
+    checkOptimizerState(this.layout, state);
+    this.#network.setMoments("m", state.m);
+    this.#network.setMoments("v", state.v);
+    this.#step = state.step;
+  }
+
+  dispose(): void {
+    this.#disposed = true;
+  }
+
+  /** Runs the network on `obs` and copies the heads' outputs out as float64. */
+  #forward(obs: Float32Array, batch: number, valuesOnly: boolean): HeadBuffers {
+    const network = this.#network;
+    network.setInput(obs, batch);
+    network.forward(batch, { valuesOnly });
+    const buffers = this.#headBuffers(batch);
+    if (!valuesOnly) this.#readRows(network.outputs(this.#actorHead, batch), this.#actorHead, buffers.policy);
+    this.#readRows(network.outputs(this.#criticHead, batch), this.#criticHead, buffers.values);
+    return buffers;
+  }
+
+  /** Copies `[rows, outDim]` values out of a padded `[rows, outStride]` view. */
+  #readRows(view: Float32Array, layer: number, out: Float64Array): void {
+    const { outStride, info } = this.#network.layers[layer]!;
+    const width = info.outDim;
+    const rows = out.length / width;
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < width; c++) out[r * width + c] = view[r * outStride + c]!;
+    }
+  }
+
+  /** Copies `[rows, outDim]` values into a padded `[rows, outStride]` view (padding stays zero). */
+  #writeRows(view: Float32Array, layer: number, values: Float64Array): void {
+    const { outStride, info } = this.#network.layers[layer]!;
+    const width = info.outDim;
+    const rows = values.length / width;
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < width; c++) view[r * outStride + c] = values[r * width + c]!;
+    }
+  }
+
+  #headBuffers(batch: number): HeadBuffers {
+    const cached = this.#heads.get(batch);
+    if (cached !== undefined) return cached;
+    if (this.#heads.size >= MAX_HEAD_BUFFERS) this.#heads.delete(this.#heads.keys().next().value!);
+    const head = this.layout.config.head;
+    const headDim = head.kind === "categorical" ? head.n : head.dim;
+    const buffers: HeadBuffers = {
+      policy: new Float64Array(batch * headDim),
+      values: new Float64Array(batch),
+      loss: {
+        logProbs: new Float64Array(batch),
+        entropy: new Float64Array(batch),
+        gradPolicy: new Float64Array(batch * headDim),
+        gradLogStd: new Float64Array(head.kind === "categorical" ? 0 : head.dim),
+        gradLogProbs: new Float64Array(batch),
+        gradEntropy: new Float64Array(batch),
+        gradValues: new Float64Array(batch),
+        advantages: new Float64Array(batch),
+      },
+    };
+    this.#heads.set(batch, buffers);
+    return buffers;
+  }
+
+  #logStd(): Float32Array {
+    const head = this.layout.config.head;
+    if (head.kind !== "gaussian") return new Float32Array(0);
+    return this.#network.block("params").subarray(this.#network.logStd, this.#network.logStd + head.dim);
+  }
+
+  /** Names the first tensor whose gradient is not finite. */
+  #refuseGradient(step: number): never {
+    const gradient = this.#network.gather("gradient");
+    for (const tensor of this.layout.tensors) {
+      for (let i = tensor.offset; i < tensor.offset + tensor.size; i++) {
+        if (!Number.isFinite(gradient[i]!)) {
+          throw new RangeError(
+            `Cannot apply update as the gradient of ${tensor.name} is not finite at optimizer step ${step}: current value is ${
+              gradient[i]
+            }`,
+          );
+        }
+      }
+    }
+    throw new RangeError(
+      `Cannot apply update as the gradient's norm is not finite at optimizer step ${step}: current value is Infinity`,
+    );
+  }
+
+  #checkAlive(action: string): void {
+    if (this.#disposed) throw new Error(`Cannot ${action} as the wasm engine was disposed`);
+  }
+}

@@ -1,0 +1,179 @@
+import assert from "node:assert/strict";
+import { Rng } from "../../src/core/rng.ts";
+import { createReferencePolicy } from "../../src/model/reference_policy.ts";
+import type { MinibatchData, ParamLayout, PolicyEngine, TrainStepOptions } from "../../src/model/types.ts";
+import { createWasmPolicy } from "../../src/model/wasm_policy.ts";
+import { wasmFeatures } from "../../src/wasm/wasm_module.ts";
+import { configs, layoutOf, randomParams } from "./_fixtures.ts";
+
+const MODES = wasmFeatures().relaxedSimd ? [true, false] : [false];
+
+/** Random observations, noise and masks for `size` rows. */
+function inputs(layout: ParamLayout, rng: Rng, size: number) {
+  const { obsDim, head } = layout.config;
+  const actionDim = head.kind === "categorical" ? 1 : head.dim;
+  const obs = Float32Array.from({ length: size * obsDim }, () => rng.normal());
+  const noise = Float32Array.from(
+    { length: size * actionDim },
+    () => head.kind === "categorical" ? (rng.nextUint32() >>> 8) / 16777216 : rng.normal(),
+  );
+  const mask = head.kind === "categorical" && head.n > 2
+    ? Uint8Array.from({ length: size * head.n }, (_, i) => (i % head.n === (i / head.n | 0) % head.n ? 0 : 1))
+    : undefined;
+  return { obs, noise, mask, actionDim };
+}
+
+/** Acts with `engine` and turns the rows into a minibatch, as the pipeline does. */
+function minibatch(engine: PolicyEngine, rng: Rng, size: number): MinibatchData {
+  const { obs, noise, mask, actionDim } = inputs(engine.layout, rng, size);
+  const out = {
+    actions: new Float32Array(size * actionDim),
+    logProbs: new Float32Array(size),
+    values: new Float32Array(size),
+  };
+  void engine.act(mask === undefined ? { obs, batch: size, noise } : { obs, batch: size, noise, mask }, out);
+  return {
+    size,
+    obs,
+    actions: out.actions,
+    oldLogProbs: out.logProbs,
+    advantages: Float32Array.from({ length: size }, () => rng.normal()),
+    returns: Float32Array.from({ length: size }, () => rng.normal()),
+    oldValues: out.values,
+    ...(mask === undefined ? {} : { mask }),
+  };
+}
+
+/** Max |a - e| / max(1, max |e|). */
+function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  assert.equal(actual.length, expected.length);
+  let scale = 1;
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]!));
+  for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!));
+  return worst / scale;
+}
+
+const options: TrainStepOptions = {
+  learningRate: 3e-3,
+  clipCoef: 0.2,
+  clipVloss: true,
+  entCoef: 0.01,
+  vfCoef: 0.5,
+  maxGradNorm: 0.5,
+  normAdv: true,
+};
+
+for (const relaxed of MODES) {
+  for (const name of Object.keys(configs)) {
+    const wide = name.includes("1024");
+    Deno.test(`the wasm engine (${relaxed ? "relaxed madd" : "mul+add"}) acts, evaluates and trains as the reference does: ${name}`, async () => {
+      const layout = layoutOf(name);
+      const start = Float32Array.from(randomParams(layout, 7));
+      const reference = createReferencePolicy(layout, { params: start.slice() });
+      const wasm = await createWasmPolicy(layout, { params: start.slice(), relaxed });
+      try {
+        assert.equal(wasm.backend, "wasm");
+        assert.deepEqual(wasm.getParams(), start);
+        // Acting: the same noise gives the same actions, log-probs and values on every batch size.
+        const rng = new Rng(3);
+        for (const batch of [1, 4, 7, 64]) {
+          const { obs, noise, mask, actionDim } = inputs(layout, rng, batch);
+          const input = mask === undefined ? { obs, batch, noise } : { obs, batch, noise, mask };
+          const outputs = [reference, wasm].map((engine) => {
+            const out = {
+              actions: new Float32Array(batch * actionDim),
+              logProbs: new Float32Array(batch),
+              values: new Float32Array(batch),
+            };
+            void engine.act(input, out);
+            return out;
+          });
+          const [expected, actual] = outputs as [typeof outputs[0], typeof outputs[0]];
+          if (layout.config.head.kind === "categorical") assert.deepEqual(actual.actions, expected.actions);
+          else assert.ok(relativeError(actual.actions, expected.actions) < 1e-5, `actions at batch ${batch}`);
+          assert.ok(relativeError(actual.logProbs, expected.logProbs) < 1e-4, `log-probs at batch ${batch}`);
+          assert.ok(relativeError(actual.values, expected.values) < 1e-4, `values at batch ${batch}`);
+        }
+        // Training: the same minibatches, steps of several sizes; stats and parameters stay close.
+        const steps = wide ? 3 : 50;
+        const trainRng = new Rng(11);
+        for (let step = 0; step < steps; step++) {
+          const size = [64, 32, 5, 64][step % 4]!;
+          const batch = minibatch(reference, trainRng, size);
+          const stepOptions = { ...options, clipVloss: step % 2 === 0, normAdv: step % 5 !== 3 };
+          const expected = reference.trainStep(batch, stepOptions) as unknown as Record<string, number>;
+          const actual = wasm.trainStep(batch, stepOptions) as unknown as Record<string, number>;
+          for (const key of Object.keys(expected)) {
+            const tolerance = 1e-3 * Math.max(1, Math.abs(expected[key]!));
+            assert.ok(
+              Math.abs(actual[key]! - expected[key]!) <= tolerance,
+              `step ${step} ${key}: ${actual[key]} vs ${expected[key]}`,
+            );
+          }
+        }
+        const paramsError = relativeError(wasm.getParams(), reference.getParams());
+        assert.ok(paramsError < 1e-4, `parameters after ${steps} steps: error ${paramsError}`);
+        const moments = [wasm, reference].map((engine) => engine.getOptimizerState());
+        assert.equal(moments[0]!.step, steps);
+        assert.ok(relativeError(moments[0]!.m, moments[1]!.m) < 1e-4, "first moments");
+      } finally {
+        reference.dispose();
+        wasm.dispose();
+      }
+    });
+  }
+}
+
+Deno.test("the wasm engine's first minibatch after acting sees ratio exactly 1", async () => {
+  const layout = layoutOf("4-64-64-2 tanh categorical");
+  const wasm = await createWasmPolicy(layout, { params: Float32Array.from(randomParams(layout, 5)) });
+  const stats = wasm.trainStep(minibatch(wasm, new Rng(2), 16), options) as {
+    approxKl: number;
+    clipfrac: number;
+  };
+  assert.equal(stats.approxKl, 0);
+  assert.equal(stats.clipfrac, 0);
+});
+
+Deno.test("the wasm engine round-trips parameters and optimizer state exactly, and refuses bad ones", async () => {
+  const layout = layoutOf("3-64-64-1 tanh gaussian, learned log-std");
+  const params = Float32Array.from(randomParams(layout, 9));
+  const wasm = await createWasmPolicy(layout, { params });
+  wasm.trainStep(minibatch(wasm, new Rng(4), 8), options);
+  const state = wasm.getOptimizerState();
+  const other = await createWasmPolicy(layout, { params: new Float32Array(layout.size) });
+  other.setParams(wasm.getParams());
+  other.setOptimizerState(state);
+  assert.deepEqual(other.getParams(), wasm.getParams());
+  assert.deepEqual(other.getOptimizerState(), state);
+  // The transposed copies follow setParams: both engines now act alike.
+  const batch = minibatch(wasm, new Rng(6), 8);
+  assert.deepEqual(other.trainStep(batch, options), wasm.trainStep(batch, options));
+  assert.throws(() => other.setParams(new Float32Array(3)), /params must have length/);
+  assert.throws(
+    () => other.setOptimizerState({ ...state, v: state.v.map(() => -1) }),
+    /v must be non-negative/,
+  );
+});
+
+Deno.test("the wasm engine refuses a non-finite update and leaves its parameters unchanged", async () => {
+  const layout = layoutOf("4-64-64-2 tanh categorical");
+  const wasm = await createWasmPolicy(layout, { params: Float32Array.from(randomParams(layout, 5)) });
+  const batch = minibatch(wasm, new Rng(2), 16);
+  const before = wasm.getParams();
+  // A ratio of exp(1e30) overflows: the loss and the gradient are not finite.
+  const bad = {
+    ...batch,
+    oldLogProbs: new Float32Array(16).fill(-1e30),
+    advantages: new Float32Array(16).fill(-1),
+  };
+  assert.throws(
+    () => wasm.trainStep(bad, { ...options, normAdv: false }),
+    /is not finite at optimizer step 1/,
+  );
+  assert.deepEqual(wasm.getParams(), before);
+  assert.equal(wasm.getOptimizerState().step, 0);
+  wasm.dispose();
+  assert.throws(() => wasm.getParams(), /disposed/);
+});
