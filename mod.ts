@@ -38,11 +38,12 @@ export {
   resolveConfig,
 } from "./src/config/ppo_config.ts";
 export { presetFor, PRESETS } from "./src/config/presets.ts";
-export { Rng, type RngState } from "./src/core/mod.ts";
+export { Rng, type RngState, RunningMeanStd, type RunningMeanStdState } from "./src/core/mod.ts";
 export {
   type Action,
   type ActionOf,
   Box,
+  BufferedEnv,
   type DefinedStep,
   defineEnv,
   Discrete,
@@ -51,6 +52,7 @@ export {
   type EnvDefinitionOptions,
   type EnvFactory,
   type EnvSpec,
+  type EnvState,
   type EpisodeRecord,
   make,
   type MakeOptions,
@@ -58,7 +60,9 @@ export {
   type ResetOptions,
   type ResetResult,
   type Space,
+  type StepOutput,
   type StepResult,
+  TimeLimit,
   VecEnv,
   type VecEnvOptions,
   type VecEnvState,
@@ -72,6 +76,7 @@ export {
   type JsonValue,
   loadCheckpoint,
 } from "./src/io/mod.ts";
+export type { BackendName, BackendProbe } from "./src/kernels/mod.ts";
 export {
   chooseEngine,
   createPolicy,
