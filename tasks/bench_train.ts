@@ -1,6 +1,7 @@
 /**
- * `deno task bench:train [--backend B] [--baseline B] [--total-timesteps N] [--seed S]`: trains CartPole-v1 with
- * CleanRL's hyperparameters for a fixed budget and prints end-to-end SPS, where the time goes (env stepping,
+ * `deno task bench:train [--agent cartpole|lunar] [--backend B] [--baseline B] [--total-timesteps N] [--seed S]`:
+ * trains CartPole-v1 with CleanRL's hyperparameters (or, with `--agent lunar`, the seed article's LunarLander-v3
+ * agent: a shared 8-1024-1024 ReLU trunk, about 1.06M parameters) for a fixed budget and prints end-to-end SPS, where the time goes (env stepping,
  * rollout inference, advantage, update, pipeline plumbing), the update's effective GFLOP/s, the RxJS pipeline's
  * overhead against a hand-written loop that calls the same engine and env in the same process, and the speed
  * against a baseline backend (default: the single-thread reference engine) run interleaved in the same process,
@@ -191,27 +192,41 @@ async function main(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
     options: {
+      agent: { type: "string", default: "cartpole" },
       backend: { type: "string", default: "auto" },
       baseline: { type: "string", default: "reference" },
-      "total-timesteps": { type: "string", default: "100000" },
+      "total-timesteps": { type: "string" },
       seed: { type: "string", default: "1" },
     },
   });
-  // CleanRL's ppo.py hyperparameters exactly (no preset).
+  const lunar = values.agent === "lunar";
+  if (!lunar && values.agent !== "cartpole") {
+    throw new RangeError(
+      `Cannot bench as --agent must be cartpole or lunar: current value is ${values.agent}`,
+    );
+  }
+  // CleanRL's ppo.py hyperparameters exactly (no preset), or the seed article's agent: 4 envs x 128 steps,
+  // 4 epochs x 4 minibatches, a shared 1024-1024 ReLU trunk, 2e6 steps in the article.
   const config = resolveConfig({
-    envId: "CartPole-v1",
+    envId: lunar ? "LunarLander-v3" : "CartPole-v1",
     seed: Number(values.seed),
-    totalTimesteps: Number(values["total-timesteps"]),
+    totalTimesteps: Number(values["total-timesteps"] ?? (lunar ? 1024 : 100_000)),
     backend: values.backend as BackendChoice,
+    ...(lunar ? { hidden: [1024, 1024], sharedNetwork: true, activation: "relu" as const } : {}),
   });
   const { numIterations, batchSize } = derivedSizes(config);
-  const rowFlops = mlpFlops([4, 64, 64, 2]) + mlpFlops([4, 64, 64, 1]);
+  const rowFlops = lunar
+    ? mlpFlops([8, 1024, 1024]) + mlpFlops([1024, 4]) + mlpFlops([1024, 1])
+    : mlpFlops([4, 64, 64, 2]) + mlpFlops([4, 64, 64, 1]);
   const updateFlops = numIterations * config.updateEpochs * batchSize * rowFlops;
   console.log(
-    `bench:train: CartPole-v1, CleanRL hyperparameters (${config.numEnvs} envs x ${config.numSteps} steps, ${config.updateEpochs} epochs x ${config.numMinibatches} minibatches), ${
+    `bench:train: ${config.envId}, ${
+      lunar ? "the seed article's agent (shared 1024-1024 ReLU trunk)" : "CleanRL hyperparameters"
+    } (${config.numEnvs} envs x ${config.numSteps} steps, ${config.updateEpochs} epochs x ${config.numMinibatches} minibatches), ${
       numIterations * batchSize
     } steps, seed ${config.seed}, backend ${config.backend}\n`,
   );
+  if (lunar) return await benchLunarAgent(config, values.baseline);
   // Warm both paths up on a short budget so neither pays the JIT's start-up, then alternate two measured runs
   // of each and keep the faster (the machine has two cores shared with everything else).
   const warmup = { ...config, totalTimesteps: 8 * batchSize };
@@ -262,6 +277,36 @@ async function main(args: string[]): Promise<void> {
       (pipeline.steps / pipeline.seconds / 3700).toFixed(2)
     }x`,
   );
+}
+
+/**
+ * The 1M-parameter agent is too slow on the reference engine for several rounds: one warm-up iteration, one
+ * measured run of each engine, and the article's 2e6 steps projected from the measured SPS.
+ */
+async function benchLunarAgent(config: PpoConfig, baselineName: string | undefined): Promise<void> {
+  const { batchSize } = derivedSizes(config);
+  const rowFlops = mlpFlops([8, 1024, 1024]) + mlpFlops([1024, 4]) + mlpFlops([1024, 1]);
+  const flopsOf = (run: { steps: number }) =>
+    (run.steps / batchSize) * config.updateEpochs * batchSize * rowFlops;
+  await runPipeline({ ...config, totalTimesteps: batchSize });
+  const pipeline = await runPipeline(config);
+  report("pipeline", pipeline, flopsOf(pipeline));
+  const sps = pipeline.steps / pipeline.seconds;
+  if (baselineName !== "none") {
+    const baselineConfig = resolveConfig({
+      ...config,
+      totalTimesteps: batchSize,
+      backend: baselineName as BackendChoice,
+    });
+    const baseline = await runPipeline(baselineConfig);
+    report("baseline", baseline, flopsOf(baseline));
+    console.log(
+      `\npipeline (${pipeline.backend}) / baseline (${baseline.backend}) SPS in this run: ${
+        (sps / (baseline.steps / baseline.seconds)).toFixed(2)
+      }x`,
+    );
+  }
+  console.log(`the article's 2e6 steps at ${sps.toFixed(0)} SPS: ${(2e6 / sps / 3600).toFixed(2)} hours`);
 }
 
 if (import.meta.main) await main(Deno.args);
