@@ -193,6 +193,7 @@ async function follow(run: Run, options: FollowOptions): Promise<number> {
 const RESUME_FLAGS = new Set([
   "resume",
   "total-timesteps",
+  "backend",
   "checkpoint-every",
   "record-every",
   "dashboard",
@@ -208,7 +209,7 @@ function refuseResumeFlags(resume: string, values: Record<string, unknown>): voi
     const flags = ignored.map((flag) => `--${flag}`).join(", ");
     throw new TypeError(
       `Cannot resume ${resume} with ${flags} as a resumed run keeps the config and name it was started with ` +
-        `(only --total-timesteps may change): current value is ${flags}`,
+        `(only --total-timesteps and --backend may change): current value is ${flags}`,
     );
   }
 }

@@ -63,7 +63,7 @@ export class RunFiles {
    * directory's {@linkcode RunLock}.
    *
    * A resumed run is checked first: the checkpoint must belong to this directory's run (same run id, or for
-   * older runs the same environment and config apart from `totalTimesteps`). Then `metrics.jsonl` and the
+   * older runs the same environment and config apart from `totalTimesteps` and `backend`). Then `metrics.jsonl` and the
    * TensorBoard events keep only what the checkpoint had reached (both rewritten atomically; a torn last
    * metrics line is dropped with a warning, a corrupt earlier one is refused), and the best score is read
    * back from `best.safetensors`, so a worse policy never replaces it.
@@ -214,7 +214,8 @@ async function checkRunIdentity(dir: string, resume: ResumePoint): Promise<strin
   const ours = (recorded.config ?? {}) as Record<string, unknown>;
   const theirs = resume.config as unknown as Record<string, unknown>;
   for (const key of new Set([...Object.keys(ours), ...Object.keys(theirs)])) {
-    if (key === "totalTimesteps") continue;
+    // A resumed run may be longer or run on another engine; everything else defines the run.
+    if (key === "totalTimesteps" || key === "backend") continue;
     if (JSON.stringify(ours[key]) !== JSON.stringify(theirs[key])) {
       throw refuse(`config ${key}`, theirs[key] ?? null, ours[key] ?? null);
     }

@@ -27,7 +27,8 @@ export interface TrainOptions {
   readonly writeFiles?: boolean;
   /**
    * Continue the run saved in this run directory. Its saved config is kept: `config` may only change
-   * `totalTimesteps`, and `runName`/`runsDir` must not be given.
+   * `totalTimesteps` and `backend` (a checkpoint resumes on any engine), and `runName`/`runsDir` must not be
+   * given.
    */
   readonly resume?: string;
   /** Save the latest checkpoint every this many iterations (and at the end or on stop). @default {10} */
@@ -134,6 +135,7 @@ export async function train(config: Partial<PpoConfig> = {}, options: TrainOptio
       ? resolveConfig({
         ...resumed.config,
         ...(config.totalTimesteps === undefined ? {} : { totalTimesteps: config.totalTimesteps }),
+        ...(config.backend === undefined ? {} : { backend: config.backend }),
       })
       : resolveConfig(
         options.usePreset === false
@@ -294,10 +296,14 @@ function checkRunName(runName: string): void {
   }
 }
 
+/** What a resumed run may change: its length, and the engine (checkpoints do not depend on it). */
+const RESUMABLE_CHANGES = new Set(["totalTimesteps", "backend"]);
+
 /** A resumed run keeps its saved config: anything else the caller asks for is refused, not silently dropped. */
 function checkResumeOptions(resume: string, config: Partial<PpoConfig>, options: TrainOptions): void {
   const ignored = [
-    ...Object.entries(config).filter(([key, value]) => key !== "totalTimesteps" && value !== undefined)
+    ...Object.entries(config)
+      .filter(([key, value]) => !RESUMABLE_CHANGES.has(key) && value !== undefined)
       .map(([key]) => key),
     ...(["runName", "runsDir"] as const).filter((key) => options[key] !== undefined),
   ];
@@ -305,7 +311,7 @@ function checkResumeOptions(resume: string, config: Partial<PpoConfig>, options:
     throw new TypeError(
       `Cannot resume ${resume} with ${
         ignored.join(", ")
-      } as a resumed run keeps the config it was started with (only totalTimesteps may change): current value is ${
+      } as a resumed run keeps the config it was started with (only totalTimesteps and backend may change): current value is ${
         ignored.join(", ")
       }`,
     );
