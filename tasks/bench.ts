@@ -7,6 +7,7 @@
 import { benchEnvs } from "./bench_envs.ts";
 import { benchKernels } from "./bench_kernels.ts";
 import { benchLunar } from "./bench_lunar.ts";
+import { benchProducts } from "./bench_products.ts";
 
 console.log("ppo-flow benchmarks\n");
 await benchEnvs();
@@ -14,3 +15,5 @@ console.log();
 await benchLunar();
 console.log();
 await benchKernels();
+console.log();
+await benchProducts();

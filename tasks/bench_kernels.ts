@@ -1,6 +1,6 @@
 /**
- * The kernel section of `deno task bench`: the gpu.js engine on every backend that works here against the
- * plain-TypeScript reference engine, on CartPole's network (actor 4-64-64-2, critic 4-64-64-1): `act` at small
+ * The kernel section of `deno task bench`: the WebAssembly SIMD engine and the gpu.js engine on every backend
+ * that works here against the plain-TypeScript reference engine, on CartPole's network (actor 4-64-64-2, critic 4-64-64-1): `act` at small
  * batches (the rollout) and one whole optimizer step (evaluate, loss, backward, clip, Adam) per minibatch.
  *
  * @module
@@ -11,6 +11,7 @@ import { createGpuPolicy } from "../src/model/gpu_policy.ts";
 import { initParams } from "../src/model/init_params.ts";
 import { paramLayout } from "../src/model/param_layout.ts";
 import { createReferencePolicy } from "../src/model/reference_policy.ts";
+import { createWasmPolicy } from "../src/model/wasm_policy.ts";
 import type { MinibatchData, ParamLayout, PolicyEngine, TrainStepOptions } from "../src/model/types.ts";
 
 /** Options of {@linkcode benchKernels}. */
@@ -68,10 +69,10 @@ export async function benchKernels(options: BenchKernelsOptions = {}): Promise<v
   });
   const params = initParams(layout, new Rng(0));
   const auto = await chooseBackend();
-  const contenders: Contender[] = [{
-    label: "reference",
-    engine: createReferencePolicy(layout, { params }),
-  }];
+  const contenders: Contender[] = [
+    { label: "reference", engine: createReferencePolicy(layout, { params }) },
+    { label: "wasm", engine: await createWasmPolicy(layout, { params }) },
+  ];
   log(
     `kernels: CartPole actor 4-64-64-2 + critic 4-64-64-1, >= ${seconds} s per figure; gpu.js auto backend: ${auto} (training's --backend auto picks by chooseEngine, see bench:train)`,
   );

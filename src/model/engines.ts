@@ -1,7 +1,7 @@
 /**
  * The one table of engines: every name `--backend` accepts, what it is for, and how it is created. The config
  * type, the CLI help, `createPolicy`, evaluation and the README's list derive from it; adding an engine is its
- * own file plus one entry here. Factories import their engine lazily, so reading the table loads no engine.
+ * own file plus its name and entry here. Factories import their engine lazily, so reading the table loads no engine.
  *
  * "Engine" is a {@linkcode PolicyEngine}; "backend" is kept for gpu.js's modes (`cpu`, `webasm`, `webgpu`).
  *
@@ -17,8 +17,11 @@ export interface EngineEntry {
   create(layout: ParamLayout, params: Float32Array): Promise<PolicyEngine>;
 }
 
+/** The name of an engine in {@linkcode ENGINES}. */
+export type EngineName = "wasm" | "reference" | "threaded" | "cpu" | "webasm" | "webgpu";
+
 /** Every engine, by the name `--backend` takes. */
-export const ENGINES = {
+export const ENGINES: { readonly [Name in EngineName]: EngineEntry } = {
   wasm: {
     help: "WebAssembly SIMD kernels generated per network shape (the CPU default)",
     create: async (layout, params) => (await import("./wasm_policy.ts")).createWasmPolicy(layout, { params }),
@@ -58,10 +61,7 @@ export const ENGINES = {
       );
     },
   },
-} as const satisfies Record<string, EngineEntry>;
-
-/** The name of an engine in {@linkcode ENGINES}. */
-export type EngineName = keyof typeof ENGINES;
+};
 
 /** What `--backend` accepts: an engine, or `"auto"` for the one `chooseEngine` picks. */
 export type BackendChoice = "auto" | EngineName;
