@@ -1,7 +1,8 @@
 /**
  * The pure reference math behind PPO, on plain typed arrays: dense and activation layers with their
- * gradients, categorical and diagonal-Gaussian action distributions, GAE, the clipped PPO loss, gradient-norm
- * clipping, Adam, orthogonal initialisation, running statistics and the seeded random number generator.
+ * gradients, categorical and diagonal-Gaussian action distributions, GAE, rewards-to-go and TD(0) targets, the
+ * clipped PPO loss, gradient-norm clipping, Adam, orthogonal initialisation, running statistics and the seeded
+ * random number generator.
  * Every engine is tested against these functions.
  *
  * @example GAE of a one-step episode that terminates: the advantage is the reward minus the value
@@ -57,8 +58,10 @@ export {
 } from "./ppo_loss.ts";
 export { reluBackward, type ReluBackwardOptions } from "./relu_backward.ts";
 export { reluForward, type ReluForwardOptions } from "./relu_forward.ts";
+export { rewardsToGo, type RewardsToGoOptions } from "./rewards_to_go.ts";
 export { Rng, type RngState } from "./rng.ts";
 export { RunningMeanStd, type RunningMeanStdState } from "./running_mean_std.ts";
 export { softmax } from "./softmax.ts";
 export { tanhBackward, type TanhBackwardOptions } from "./tanh_backward.ts";
 export { tanhForward, type TanhForwardOptions } from "./tanh_forward.ts";
+export { tdTargets, type TdTargetsOptions } from "./td_targets.ts";

@@ -31,6 +31,9 @@ export {
 export { iterationMetrics, type IterationMetricsOptions } from "./iteration_metrics.ts";
 export { minibatches, type MinibatchesOptions } from "./minibatches.ts";
 export { ppoUpdate, type PpoUpdateOptions, type UpdateTarget } from "./ppo_update.ts";
+export { recomputeAdvantages, type RecomputeAdvantagesOptions } from "./recompute_advantages.ts";
+export { rewardsToGoAdvantage, type RewardsToGoAdvantageOptions } from "./rewards_to_go_advantage.ts";
 export { rollout, type RolloutOptions } from "./rollout.ts";
+export { tdAdvantage, type TdAdvantageOptions } from "./td_advantage.ts";
 export { type StepSource, transitions } from "./transitions.ts";
 export type * from "./types.ts";
