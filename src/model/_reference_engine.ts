@@ -137,11 +137,17 @@ export class ReferencePolicyEngine implements ReferencePolicy {
 
   trainStep(minibatch: MinibatchData, options: TrainStepOptions): TrainStepStats {
     this.#checkAlive("train");
-    checkTrainOptions(options);
+    checkTrainOptions(options, { parts: true });
     checkMinibatch(this.layout, minibatch);
+    const part = options.part ?? "both";
+    if (part !== "both" && this.layout.config.shared) {
+      throw new TypeError(
+        `Cannot train a part of the network as the actor and critic share a trunk: current value is ${part}`,
+      );
+    }
     const step = this.#step + 1;
     const gradient = this.#gradient;
-    const stats = this.#lossAndGradient(this.#params, minibatch, {
+    const computed = this.#lossAndGradient(this.#params, minibatch, {
       gradient,
       clipCoef: options.clipCoef,
       clipVloss: options.clipVloss,
@@ -150,7 +156,11 @@ export class ReferencePolicyEngine implements ReferencePolicy {
       normAdv: options.normAdv,
       // Old log-probs are float32; rounding the new ones the same way makes an unchanged policy's ratio 1.
       roundLogProbs: true,
+      part,
     });
+    // A part's computation leaves the other part's entries as they were (a split one may fill them): zeroed, they
+    // neither move nor count in the clipped norm.
+    const stats = part === "both" ? computed : this.#keepPart(computed, part);
     // Gradients first: the tensor they name is more useful than the loss they usually come with.
     this.#checkTensors(gradient, "gradient", step);
     if (!Number.isFinite(stats.loss)) {
@@ -223,12 +233,33 @@ export class ReferencePolicyEngine implements ReferencePolicy {
     return this.#params.subarray(offset, offset + (head.kind === "gaussian" ? head.dim : 0));
   }
 
-  /** Adam ranges: every trainable tensor at its group's learning rate (one list, updated in place). */
+  /**
+   * Adam ranges: every trainable tensor at its group's learning rate (one list, updated in place), or only those
+   * of the part being trained.
+   */
   #ranges(options: TrainStepOptions): AdamRange[] {
     const criticRate = options.criticLearningRate ?? options.learningRate;
     const ranges = this.#adamRanges;
     for (const range of ranges) range.learningRate = range.critic ? criticRate : options.learningRate;
-    return ranges;
+    const part = options.part ?? "both";
+    return part === "both" ? ranges : ranges.filter((range) => range.critic === (part === "critic"));
+  }
+
+  /** Zeroes the gradient and the loss terms of the part not trained. */
+  #keepPart(stats: PpoLossParts, part: "actor" | "critic"): PpoLossParts {
+    for (const tensor of this.layout.tensors) {
+      if ((tensor.group === "critic") !== (part === "critic")) {
+        this.#gradient.fill(0, tensor.offset, tensor.offset + tensor.size);
+      }
+    }
+    return part === "actor" ? { ...stats, valueLoss: 0 } : {
+      ...stats,
+      policyLoss: 0,
+      entropy: 0,
+      oldApproxKl: 0,
+      approxKl: 0,
+      clipfrac: 0,
+    };
   }
 
   #checkTensors(values: Float32Array | Float64Array, what: string, step: number): void {

@@ -163,6 +163,16 @@ export interface TrainStepOptions {
   readonly normAdv: boolean;
   /** Adam epsilon. @default {1e-5} */
   readonly adamEps?: number;
+  /**
+   * Which network the step trains, for separate actor and critic networks (a shared trunk refuses a part):
+   * `"actor"` minimises the clipped surrogate minus the entropy bonus and updates only the actor group's
+   * tensors (the log-std included), `"critic"` minimises `vfCoef` times the value loss and updates only the
+   * critic group's. The other group's parameters and Adam moments stay exactly as they were; the gradient norm
+   * that is clipped and reported is the part's own, and the other part's loss terms are reported as 0. Adam's
+   * step count is shared: every step counts, whichever part it trains.
+   * @default {"both"}
+   */
+  readonly part?: "both" | "actor" | "critic";
 }
 
 /** Loss parts and diagnostics of one optimizer step, computed before the parameters changed. */

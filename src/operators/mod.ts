@@ -30,6 +30,12 @@ export {
 } from "./collector.ts";
 export { iterationMetrics, type IterationMetricsOptions } from "./iteration_metrics.ts";
 export { minibatches, type MinibatchesOptions } from "./minibatches.ts";
+export {
+  policyThenValue,
+  type PolicyThenValueOptions,
+  type PolicyThenValueResult,
+  type PolicyThenValueTarget,
+} from "./policy_then_value.ts";
 export { ppoUpdate, type PpoUpdateOptions, type UpdateTarget } from "./ppo_update.ts";
 export { recomputeAdvantages, type RecomputeAdvantagesOptions } from "./recompute_advantages.ts";
 export { rewardsToGoAdvantage, type RewardsToGoAdvantageOptions } from "./rewards_to_go_advantage.ts";
