@@ -40,7 +40,20 @@ export interface WasmPolicyOptions {
    * reproducible per machine) or plain multiply and add everywhere. @default {true}
    */
   readonly relaxed?: boolean;
+  /**
+   * The second core: `"on"` runs part of every train step on a worker (actor || critic for separate networks,
+   * halves of every product for a shared trunk), `"off"` stays on one thread, `"auto"` times both in trial steps
+   * and keeps the faster (again every {@linkcode RETRIAL_EVERY} steps, since other processes come and go). The
+   * numbers are the same either way: every output element is one sum in a fixed order on either thread.
+   * @default {"auto"}
+   */
+  readonly threads?: "auto" | "on" | "off";
 }
+
+/** Steps between two rounds of auto's trials. */
+export const RETRIAL_EVERY = 500;
+/** Trial steps per round: alternately with and without the worker. */
+const TRIAL_STEPS = 8;
 
 /** Host-side buffers for one batch size: the heads' outputs in float64 and the loss's per-row results. */
 interface HeadBuffers {
@@ -79,12 +92,19 @@ export async function createWasmPolicy(
   options: WasmPolicyOptions,
 ): Promise<PolicyEngine> {
   checkParams(layout, options.params, "create the wasm engine");
-  const network = await WasmNetwork.create(
-    layout,
-    options.relaxed === undefined ? {} : { relaxed: options.relaxed },
-  );
+  const threads = options.threads ?? "auto";
+  if (threads !== "auto" && threads !== "on" && threads !== "off") {
+    throw new RangeError(
+      `Cannot create the wasm engine as threads must be auto, on or off: current value is ${threads}`,
+    );
+  }
+  const network = await WasmNetwork.create(layout, {
+    ...(options.relaxed === undefined ? {} : { relaxed: options.relaxed }),
+    worker: threads !== "off",
+  });
   network.setParams(options.params);
-  return new WasmPolicyEngine(network);
+  if (threads === "on") network.useWorker = network.hasWorker;
+  return new WasmPolicyEngine(network, threads);
 }
 
 class WasmPolicyEngine implements PolicyEngine {
@@ -97,12 +117,21 @@ class WasmPolicyEngine implements PolicyEngine {
   #disposed = false;
   #scratch: ActScratch | undefined;
   readonly #heads = new Map<number, HeadBuffers>();
+  readonly #threads: "auto" | "on" | "off";
+  /** Auto's trial round: milliseconds with and without the worker. */
+  #trial = { with: 0, without: 0 };
 
-  constructor(network: WasmNetwork) {
+  constructor(network: WasmNetwork, threads: "auto" | "on" | "off") {
     this.layout = network.layout;
     this.#network = network;
+    this.#threads = threads;
     this.#actorHead = network.last("actor");
     this.#criticHead = network.last("critic");
+  }
+
+  /** Whether the worker runs its share of the train steps now (auto's current choice). */
+  get usesWorker(): boolean {
+    return this.#network.hasWorker && this.#network.useWorker;
   }
 
   act(input: ActInput, out: ActOutput): void {
@@ -137,10 +166,25 @@ class WasmPolicyEngine implements PolicyEngine {
     this.#checkAlive("train");
     checkTrainOptions(options);
     checkMinibatch(this.layout, minibatch);
+    if (this.#threads !== "auto" || !this.#network.hasWorker) return this.#trainStep(minibatch, options);
+    // Auto: the first steps of every round alternate with and without the worker; the faster stays on.
+    const round = this.#step % RETRIAL_EVERY;
+    if (round >= TRIAL_STEPS) return this.#trainStep(minibatch, options);
+    if (round === 0) this.#trial = { with: 0, without: 0 };
+    const useWorker = round % 2 === 0;
+    this.#network.useWorker = useWorker;
+    const start = performance.now();
+    const stats = this.#trainStep(minibatch, options);
+    this.#trial[useWorker ? "with" : "without"] += performance.now() - start;
+    if (round === TRIAL_STEPS - 1) this.#network.useWorker = this.#trial.with < this.#trial.without;
+    return stats;
+  }
+
+  #trainStep(minibatch: MinibatchData, options: TrainStepOptions): TrainStepStats {
     const { size } = minibatch;
     const step = this.#step + 1;
     const network = this.#network;
-    const { policy, values, loss: buffers } = this.#forward(minibatch.obs, size, false);
+    const { policy, values, loss: buffers } = this.#forward(minibatch.obs, size, false, true);
     const head = this.layout.config.head;
     const logStd = this.#logStd();
     const outputs = head.kind === "categorical"
@@ -223,14 +267,18 @@ class WasmPolicyEngine implements PolicyEngine {
   }
 
   dispose(): void {
+    if (this.#disposed) return;
     this.#disposed = true;
+    this.#network.dispose();
   }
 
   /** Runs the network on `obs` and copies the heads' outputs out as float64. */
-  #forward(obs: Float32Array, batch: number, valuesOnly: boolean): HeadBuffers {
+  /** Runs the network on `obs`; `training` splits it over both threads (the worker's share, if any). */
+  #forward(obs: Float32Array, batch: number, valuesOnly: boolean, training = false): HeadBuffers {
     const network = this.#network;
     network.setInput(obs, batch);
-    network.forward(batch, { valuesOnly });
+    // A rollout step's few rows are not worth a fork-join, except through a wide shared trunk.
+    network.forward(batch, { valuesOnly, parallel: training || this.layout.config.shared });
     const buffers = this.#headBuffers(batch);
     if (!valuesOnly) this.#readRows(network.outputs(this.#actorHead, batch), this.#actorHead, buffers.policy);
     this.#readRows(network.outputs(this.#criticHead, batch), this.#criticHead, buffers.values);

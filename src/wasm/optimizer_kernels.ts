@@ -38,9 +38,6 @@ export function sumSquaresKernel(): FunctionBody {
   return body;
 }
 
-/** Parameters shared by both Adam kernels after the pointers: `scale, stepSize, invBiasCorrection2Sqrt, eps`. */
-const ADAM_SCALARS = ["f32", "f32", "f32", "f32"] as const;
-
 /** Emits one Adam update of the vector at byte `offset` from the p/g/m/v pointers; leaves the new p in `out`. */
 function adamVector(
   body: FunctionBody,
@@ -75,10 +72,11 @@ function adamVector(
   body.get(p).get(out).store(offset);
 }
 
-function adamConstants(body: FunctionBody, first: number) {
+/** Splats the four floats at the address in parameter `scalars`: scale, stepSize, 1/sqrt(1 - beta2^t), eps. */
+function adamConstants(body: FunctionBody, scalars: number) {
   const splatParam = (index: number) => {
     const local = body.local("v128");
-    body.get(index).splat().set(local);
+    body.get(scalars).loadSplat(index * 4).set(local);
     return local;
   };
   const constant = (value: number) => {
@@ -87,10 +85,10 @@ function adamConstants(body: FunctionBody, first: number) {
     return local;
   };
   return {
-    scale: splatParam(first),
-    step: splatParam(first + 1),
-    invBc2: splatParam(first + 2),
-    eps: splatParam(first + 3),
+    scale: splatParam(0),
+    step: splatParam(1),
+    invBc2: splatParam(2),
+    eps: splatParam(3),
     oneMinusBeta1: constant(1 - BETA1),
     beta2: constant(BETA2),
     oneMinusBeta2: constant(1 - BETA2),
@@ -98,15 +96,17 @@ function adamConstants(body: FunctionBody, first: number) {
 }
 
 /**
- * `adamVectors(p, g, m, v, vectors, scale, stepSize, invBiasCorrection2Sqrt, eps)`: one Adam step over
- * `4 * vectors` parameters with the gradient multiplied by `scale` (the global-norm clip); biases and log-std.
+ * `adamVectors(p, g, m, v, vectors, scalars)`: one Adam step over `4 * vectors` parameters with the gradient
+ * multiplied by `scale` (the global-norm clip); biases and log-std. `scalars` is the address of four floats:
+ * scale, stepSize (learning rate / (1 - beta1^t)), 1 / sqrt(1 - beta2^t) and eps. All arguments are i32, so
+ * the calls can be posted to a worker as integers.
  *
  * @returns The function body.
  */
 export function adamVectorsKernel(): FunctionBody {
-  const body = new FunctionBody(["i32", "i32", "i32", "i32", "i32", ...ADAM_SCALARS]);
-  const [P, G, M, V, LEFT] = [0, 1, 2, 3, 4];
-  const constants = adamConstants(body, 5);
+  const body = new FunctionBody(["i32", "i32", "i32", "i32", "i32", "i32"]);
+  const [P, G, M, V, LEFT, SCALARS] = [0, 1, 2, 3, 4, 5];
+  const constants = adamConstants(body, SCALARS);
   const scratch = { g: body.local("v128"), m: body.local("v128"), v: body.local("v128") };
   const out = body.local("v128");
   body.block().get(LEFT).eqz().brIf(0).loop();
@@ -128,8 +128,9 @@ export interface AdamMatrixShape {
 }
 
 /**
- * `adamMatrix(p, g, m, v, transposed, rows, scale, stepSize, invBiasCorrection2Sqrt, eps)`: one Adam step over a
- * `[rows, stride]` weight matrix that also writes each new weight `W[n, k]` to `transposed[k, n]`.
+ * `adamMatrix(p, g, m, v, transposed, rows, scalars)`: one Adam step over a `[rows, stride]` weight matrix
+ * (scalars as for {@linkcode adamVectorsKernel}) that also writes each new weight `W[n, k]` to
+ * `transposed[k, n]`.
  *
  * @param shape Columns and strides.
  * @returns The function body.
@@ -141,9 +142,9 @@ export function adamMatrixKernel(shape: AdamMatrixShape): FunctionBody {
       `Cannot generate an Adam kernel as stride must be a multiple of 4 holding the columns: current value is ${stride} for ${columns} columns`,
     );
   }
-  const body = new FunctionBody(["i32", "i32", "i32", "i32", "i32", "i32", ...ADAM_SCALARS]);
-  const [P, G, M, V, T, ROWS] = [0, 1, 2, 3, 4, 5];
-  const constants = adamConstants(body, 6);
+  const body = new FunctionBody(["i32", "i32", "i32", "i32", "i32", "i32", "i32"]);
+  const [P, G, M, V, T, ROWS, SCALARS] = [0, 1, 2, 3, 4, 5, 6];
+  const constants = adamConstants(body, SCALARS);
   const scratch = { g: body.local("v128"), m: body.local("v128"), v: body.local("v128") };
   const out = body.local("v128");
   body.block().get(ROWS).eqz().brIf(0).loop();

@@ -3,17 +3,26 @@
  * copy of every weight matrix and the activations of one batch, with kernels generated for its exact shape.
  * The WebAssembly SIMD engine (`createWasmPolicy`) drives it; this class knows nothing of PPO.
  *
+ * Work runs as plans: steps of kernel calls, each step's calls split between the main thread and, when the
+ * memory is shared, one worker. Separate actor and critic networks split actor || critic (three fork-joins per
+ * train step); a shared trunk splits every product in column or row halves. The split never changes a result:
+ * every output element is one sum in a fixed order, whichever thread computes it, and without the worker both
+ * halves run on the main thread.
+ *
  * @module
  */
 import type { DenseInfo, ParamLayout } from "../model/types.ts";
 import { columnSumKernel, gemmKernel, gemmTnKernel } from "./dense_kernels.ts";
+import { type KernelCall, KernelThread } from "./mailbox.ts";
 import { adamMatrixKernel, adamVectorsKernel, sumSquaresKernel } from "./optimizer_kernels.ts";
-import { encodeModule, type ExportedFunction, wasmFeatures } from "./wasm_module.ts";
+import { encodeModule, type ExportedFunction, type FunctionBody, wasmFeatures } from "./wasm_module.ts";
 
 /** Options of {@linkcode WasmNetwork.create}. */
 export interface WasmNetworkOptions {
-  /** Use `f32x4.relaxed_madd` (where the runtime validates it) or plain multiply and add. @default {true where valid} */
+  /** Use `f32x4.relaxed_madd` (where the runtime validates it) or plain multiply and add. @default {true} */
   readonly relaxed?: boolean;
+  /** Start a worker on a shared memory for the second core (where `SharedArrayBuffer` exists). @default {true} */
+  readonly worker?: boolean;
 }
 
 /** One dense layer as the network lays it out: padded sizes and byte addresses. */
@@ -22,9 +31,9 @@ export interface WasmLayer {
   readonly info: DenseInfo;
   /** `trunk`, `actor` or `critic`. */
   readonly chain: "trunk" | "actor" | "critic";
-  /** Inputs padded to a multiple of 4: the weight matrix's row stride. */
+  /** The row stride of the weight matrix: the stride of the input rows it multiplies. */
   readonly inStride: number;
-  /** Outputs padded to a multiple of 4: the output row stride and the transposed matrix's row stride. */
+  /** The output row stride, also the transposed matrix's row stride. */
   readonly outStride: number;
   /** Float offset of the `[outDim, inStride]` weight matrix in the parameter block (and gradient, moments). */
   readonly weight: number;
@@ -36,13 +45,37 @@ export interface WasmLayer {
   readonly critic: boolean;
 }
 
-type Kernel = (...args: number[]) => number;
+/** A kernel applied to part of a layer: its id, and where its columns (floats) or rows start. */
+interface Part {
+  readonly id: number;
+  readonly start: number;
+}
+
+/** The kernels of one layer, each as one part or two halves. */
+interface LayerKernels {
+  readonly forward: readonly Part[];
+  readonly weightGrad: readonly Part[];
+  readonly biasGrad: readonly Part[];
+  readonly inputGrad: readonly Part[];
+}
+
+/** One fork-join step: what the main thread runs and what the worker runs meanwhile. */
+interface Step {
+  readonly main: KernelCall[];
+  readonly worker: KernelCall[];
+}
 
 const PAGE = 65_536;
 const ALIGN = 64;
+/** Shared memories must declare a maximum: 1 GiB covers a 1024-1024 network with 100k-row batches. */
+const MAX_PAGES = 16_384;
 
 function pad4(n: number): number {
   return Math.ceil(n / 4) * 4;
+}
+
+function align(bytes: number): number {
+  return Math.ceil(bytes / ALIGN) * ALIGN;
 }
 
 /**
@@ -54,13 +87,15 @@ function strideFor(width: number): number {
   return padded >= 512 && padded % 512 === 0 ? padded + 16 : padded;
 }
 
-function align(bytes: number): number {
-  return Math.ceil(bytes / ALIGN) * ALIGN;
+/** Splits `width` floats (a multiple of 4) in two parts whose first ends on a 16-float tile when it can. */
+function columnHalves(width: number): [number, number] {
+  const first = width >= 32 ? 16 * Math.ceil(width / 32) : 4 * Math.ceil(width / 8);
+  return [first, width - first];
 }
 
 /**
- * The network's memory and kernels. Activations are laid out for `capacity` rows and re-laid (larger) when a
- * bigger batch comes; parameters, gradient and moments never move.
+ * The network's memory, kernels and plans. Activations are laid out for `capacity` rows and re-laid (larger)
+ * when a bigger batch comes; parameters, gradient and moments never move.
  */
 export class WasmNetwork {
   /** The flat parameter layout this network mirrors. */
@@ -73,6 +108,7 @@ export class WasmNetwork {
   readonly blockFloats: number;
   /** Float offset of the `[pad4(dim)]` log-std in the parameter block, or -1. */
   readonly logStd: number;
+  /** The memory everything lives in (shared when there is a worker). */
   readonly memory: WebAssembly.Memory;
   /** Byte addresses of the parameter, gradient, first- and second-moment blocks. */
   readonly blocks: {
@@ -81,7 +117,16 @@ export class WasmNetwork {
     readonly m: number;
     readonly v: number;
   };
-  readonly #kernels: Record<string, Kernel>;
+  /** Whether a worker was started (the memory is shared). */
+  readonly hasWorker: boolean;
+  /** Run the worker's share of each step on the worker (true) or on the main thread. @default {true with a worker} */
+  useWorker: boolean;
+  readonly #kernels: readonly ((...args: number[]) => number)[];
+  readonly #ids: ReadonlyMap<string, number>;
+  readonly #layerKernels: readonly LayerKernels[];
+  readonly #thread: KernelThread | null;
+  /** Byte addresses of the actor's and the critic's Adam scalars (4 floats each). */
+  readonly #scalars: { readonly actor: number; readonly critic: number };
   #activationBase: number;
   #capacity = 0;
   /** Byte addresses of the observation rows, and of every layer's output and output gradient. */
@@ -89,34 +134,44 @@ export class WasmNetwork {
   #outputs: number[] = [];
   #gradients: number[] = [];
 
-  private constructor(
-    layout: ParamLayout,
-    layers: WasmLayer[],
-    relaxed: boolean,
-    blockFloats: number,
-    logStd: number,
-    memory: WebAssembly.Memory,
-    blocks: WasmNetwork["blocks"],
-    kernels: Record<string, Kernel>,
-    activationBase: number,
-  ) {
-    this.layout = layout;
-    this.layers = layers;
-    this.relaxed = relaxed;
-    this.blockFloats = blockFloats;
-    this.logStd = logStd;
-    this.memory = memory;
-    this.blocks = blocks;
-    this.#kernels = kernels;
-    this.#activationBase = activationBase;
+  private constructor(parts: {
+    layout: ParamLayout;
+    layers: WasmLayer[];
+    relaxed: boolean;
+    blockFloats: number;
+    logStd: number;
+    memory: WebAssembly.Memory;
+    blocks: WasmNetwork["blocks"];
+    kernels: ((...args: number[]) => number)[];
+    ids: Map<string, number>;
+    layerKernels: LayerKernels[];
+    thread: KernelThread | null;
+    scalars: { actor: number; critic: number };
+    activationBase: number;
+  }) {
+    this.layout = parts.layout;
+    this.layers = parts.layers;
+    this.relaxed = parts.relaxed;
+    this.blockFloats = parts.blockFloats;
+    this.logStd = parts.logStd;
+    this.memory = parts.memory;
+    this.blocks = parts.blocks;
+    this.#kernels = parts.kernels;
+    this.#ids = parts.ids;
+    this.#layerKernels = parts.layerKernels;
+    this.#thread = parts.thread;
+    this.hasWorker = parts.thread !== null;
+    this.useWorker = this.hasWorker;
+    this.#scalars = parts.scalars;
+    this.#activationBase = parts.activationBase;
   }
 
   /**
-   * Lays out and compiles a network for `layout`, with all parameters zero.
+   * Lays out and compiles a network for `layout`, with all parameters zero, and starts its worker.
    *
    * @param layout The flat parameter layout.
-   * @param options Multiply-add form.
-   * @returns The network.
+   * @param options Multiply-add form and worker.
+   * @returns The network; {@linkcode WasmNetwork.dispose} it to stop the worker.
    */
   static async create(layout: ParamLayout, options: WasmNetworkOptions = {}): Promise<WasmNetwork> {
     const features = wasmFeatures();
@@ -126,6 +181,7 @@ export class WasmNetwork {
       );
     }
     const relaxed = (options.relaxed ?? true) && features.relaxedSimd;
+    const shared = (options.worker ?? true) && typeof SharedArrayBuffer !== "undefined";
     const chains = [
       ["trunk", layout.trunk],
       ["actor", layout.actor],
@@ -134,7 +190,7 @@ export class WasmNetwork {
     const ordered = chains.flatMap(([chain, infos]) => infos.map((info) => ({ chain, info })));
     const outStrides = ordered.map(({ info }) => strideFor(info.outDim));
     let floats = 0;
-    const placed: Omit<WasmLayer, "transposed">[] = ordered.map(({ chain, info }, i) => {
+    const placed = ordered.map(({ chain, info }, i) => {
       const source = sourceIndex(ordered, i);
       // A weight row is as wide as the input rows it multiplies, padding included.
       const inStride = source < 0 ? pad4(info.inDim) : outStrides[source]!;
@@ -150,24 +206,40 @@ export class WasmNetwork {
     if (head.kind === "gaussian") floats += pad4(head.dim);
     const blockFloats = floats;
     const blockBytes = align(blockFloats * 4);
+    const scalars = { actor: ALIGN, critic: 2 * ALIGN };
+    const base = 3 * ALIGN;
     const blocks = {
-      params: ALIGN,
-      gradient: ALIGN + blockBytes,
-      m: ALIGN + 2 * blockBytes,
-      v: ALIGN + 3 * blockBytes,
+      params: base,
+      gradient: base + blockBytes,
+      m: base + 2 * blockBytes,
+      v: base + 3 * blockBytes,
     };
-    let next = ALIGN + 4 * blockBytes;
+    let next = base + 4 * blockBytes;
     const layers: WasmLayer[] = placed.map((layer) => {
       const transposed = next;
       next += align(layer.info.inDim * layer.outStride * 4);
       return { ...layer, transposed };
     });
-    const memory = new WebAssembly.Memory({ initial: Math.ceil(next / PAGE) + 1 });
-    const { instance } = await WebAssembly.instantiate(
-      encodeModule(kernelsFor(layers, layout, relaxed), { minPages: 1 }),
-      { env: { memory } },
+    const pages = Math.ceil(next / PAGE) + 1;
+    if (pages > MAX_PAGES) {
+      throw new RangeError(
+        `Cannot create the wasm engine as the network needs more than ${
+          MAX_PAGES * PAGE
+        } bytes: current value is ${next}`,
+      );
+    }
+    const memory = new WebAssembly.Memory(
+      shared ? { initial: pages, maximum: MAX_PAGES, shared: true } : { initial: pages },
     );
-    return new WasmNetwork(
+    const { functions, layerKernels } = kernelsFor(layers, layout, relaxed, layout.config.shared);
+    const module = await WebAssembly.compile(
+      encodeModule(functions, shared ? { minPages: 1, maxPages: MAX_PAGES, shared: true } : { minPages: 1 }),
+    );
+    const instance = await WebAssembly.instantiate(module, { env: { memory } });
+    const names = functions.map((fn) => fn.name);
+    const kernels = names.map((name) => instance.exports[name] as (...args: number[]) => number);
+    const thread = shared ? await KernelThread.start(module, memory, names) : null;
+    return new WasmNetwork({
       layout,
       layers,
       relaxed,
@@ -175,9 +247,13 @@ export class WasmNetwork {
       logStd,
       memory,
       blocks,
-      instance.exports as Record<string, Kernel>,
-      next,
-    );
+      kernels,
+      ids: new Map(names.map((name, id) => [name, id])),
+      layerKernels,
+      thread,
+      scalars,
+      activationBase: next,
+    });
   }
 
   /** A float view of one of the four blocks (taken anew: growing the memory detaches old views). */
@@ -199,7 +275,16 @@ export class WasmNetwork {
     this.#outputs = this.layers.map((layer) => take(capacity * layer.outStride));
     this.#gradients = this.layers.map((layer) => take(capacity * layer.outStride));
     const needed = Math.ceil(next / PAGE) - this.memory.buffer.byteLength / PAGE;
-    if (needed > 0) this.memory.grow(needed);
+    if (needed > 0) {
+      if (this.memory.buffer.byteLength / PAGE + needed > MAX_PAGES) {
+        throw new RangeError(
+          `Cannot reserve ${rows} rows as the wasm engine's memory would exceed ${
+            MAX_PAGES * PAGE
+          } bytes: current value is ${next}`,
+        );
+      }
+      this.memory.grow(needed);
+    }
     // Fresh pages are zero; reused ones are cleared so padding columns read as zero.
     new Uint8Array(this.memory.buffer, this.#activationBase, next - this.#activationBase).fill(0);
     this.#capacity = capacity;
@@ -235,19 +320,25 @@ export class WasmNetwork {
     return this.layers.findLastIndex((layer) => layer.chain === chain);
   }
 
-  /** Runs the chains on the input rows: the trunk (if any), then the actor unless `valuesOnly`, then the critic. */
-  forward(rows: number, options: { readonly valuesOnly?: boolean } = {}): void {
-    const p = this.blocks.params;
+  /**
+   * Runs the chains on the input rows: the trunk (if any), then the actor unless `valuesOnly`, then the critic.
+   * `parallel: false` keeps everything on the main thread (one rollout step is too small to split).
+   */
+  forward(rows: number, options: { readonly valuesOnly?: boolean; readonly parallel?: boolean } = {}): void {
+    const steps: Step[] = [];
+    const heads = emptyStep();
     this.layers.forEach((layer, i) => {
       if (options.valuesOnly && layer.chain === "actor") return;
-      this.#kernels[`forward${i}`]!(
-        this.#inputOf(i),
-        layer.transposed,
-        p + layer.bias * 4,
-        this.#outputs[i]!,
-        rows,
-      );
+      if (layer.chain === "trunk") {
+        const step = emptyStep();
+        this.#forwardCalls(i, rows, step, "split");
+        steps.push(step);
+      } else {
+        this.#forwardCalls(i, rows, heads, layer.chain === "actor" ? "worker" : "main");
+      }
     });
+    steps.push(heads);
+    this.#run(steps, options.parallel ?? true);
   }
 
   /**
@@ -255,29 +346,38 @@ export class WasmNetwork {
    * gradient block (overwritten everywhere but the log-std).
    */
   backward(rows: number): void {
-    const g = this.blocks.gradient;
-    const p = this.blocks.params;
+    // The heads (or the separate chains) first, actor on the worker and critic on the main thread; then the
+    // heads' input gradients into a shared trunk's output (the critic's writes, the actor's adds and applies
+    // the derivative), then the trunk from the top down, each layer's products in halves.
+    const chains = emptyStep();
+    const intoTrunk: Step[] = [];
+    const trunk: Step[] = [];
+    const trunkLast = this.last("trunk");
     for (let i = this.layers.length - 1; i >= 0; i--) {
       const layer = this.layers[i]!;
-      const gradient = this.#gradients[i]!;
-      this.#kernels[`weightGrad${i}`]!(gradient, this.#inputOf(i), g + layer.weight * 4, rows);
-      this.#kernels[`biasGrad${i}`]!(gradient, g + layer.bias * 4, rows);
-      const source = this.#sourceOf(i);
-      if (source >= 0) {
-        this.#kernels[`inputGrad${i}`]!(
-          gradient,
-          p + layer.weight * 4,
-          this.#outputs[source]!,
-          this.#gradients[source]!,
-          rows,
-        );
+      if (layer.chain === "trunk") {
+        const step = emptyStep();
+        this.#parameterGradientCalls(i, rows, step, "split");
+        this.#inputGradientCalls(i, rows, step, "split");
+        trunk.push(step);
+        continue;
+      }
+      const side = layer.chain === "actor" ? "worker" : "main";
+      this.#parameterGradientCalls(i, rows, chains, side);
+      if (trunkLast >= 0 && sourceIndex(this.layers, i) === trunkLast) {
+        const step = emptyStep();
+        this.#inputGradientCalls(i, rows, step, "split");
+        intoTrunk[layer.chain === "critic" ? 0 : 1] = step;
+      } else {
+        this.#inputGradientCalls(i, rows, chains, side);
       }
     }
+    this.#run([chains, ...intoTrunk, ...trunk], true);
   }
 
   /** The float64 sum of squares of the whole gradient block. */
   gradientSumOfSquares(): number {
-    return this.#kernels.sumSquares!(this.blocks.gradient, this.blockFloats / 4);
+    return this.#kernels[this.#id("sumSquares")]!(this.blocks.gradient, this.blockFloats / 4);
   }
 
   /**
@@ -292,29 +392,55 @@ export class WasmNetwork {
     readonly scale: number;
     readonly trainLogStd: boolean;
   }): void {
-    const { params, gradient, m, v } = this.blocks;
     const invBc2 = 1 / Math.sqrt(1 - 0.999 ** options.step);
     const bc1 = 1 - 0.9 ** options.step;
+    const floats = new Float32Array(this.memory.buffer);
+    floats.set([options.scale, options.learningRate / bc1, invBc2, options.eps], this.#scalars.actor / 4);
+    floats.set(
+      [options.scale, options.criticLearningRate / bc1, invBc2, options.eps],
+      this.#scalars.critic / 4,
+    );
+    const { params, gradient, m, v } = this.blocks;
     const at = (
-      floats: number,
-    ) => [params + floats * 4, gradient + floats * 4, m + floats * 4, v + floats * 4];
+      offset: number,
+    ) => [params + offset * 4, gradient + offset * 4, m + offset * 4, v + offset * 4];
+    const vectors = this.#id("adamVectors");
+    const step: Step = { main: [], worker: [] };
+    const shared = this.layout.config.shared;
     this.layers.forEach((layer, i) => {
-      const stepSize = (layer.critic ? options.criticLearningRate : options.learningRate) / bc1;
-      const scalars = [options.scale, stepSize, invBc2, options.eps];
-      this.#kernels[`adam${i}`]!(...at(layer.weight), layer.transposed, layer.info.outDim, ...scalars);
-      this.#kernels.adamVectors!(...at(layer.bias), layer.outStride / 4, ...scalars);
+      const scalars = layer.critic ? this.#scalars.critic : this.#scalars.actor;
+      const rows = layer.info.outDim;
+      const matrixCall = (first: number, count: number): KernelCall => [
+        this.#id(`adamMatrix${i}`),
+        ...at(layer.weight + first * layer.inStride),
+        layer.transposed + first * 4,
+        count,
+        scalars,
+      ];
+      const vectorCall = (first: number, count: number): KernelCall => [
+        vectors,
+        ...at(layer.bias + first * 4),
+        count,
+        scalars,
+      ];
+      const biasVectors = layer.outStride / 4;
+      if (shared) {
+        // Row and vector halves: every layer's update splits in two.
+        const half = Math.ceil(rows / 2);
+        const halfVectors = Math.ceil(biasVectors / 2);
+        step.main.push(matrixCall(0, half), vectorCall(0, halfVectors));
+        step.worker.push(matrixCall(half, rows - half), vectorCall(halfVectors, biasVectors - halfVectors));
+      } else {
+        const side = layer.critic ? step.main : step.worker;
+        side.push(matrixCall(0, rows), vectorCall(0, biasVectors));
+      }
     });
     if (this.logStd >= 0 && options.trainLogStd) {
-      const dim = pad4(this.layout.config.head.kind === "gaussian" ? this.layout.config.head.dim : 0);
-      this.#kernels.adamVectors!(
-        ...at(this.logStd),
-        dim / 4,
-        options.scale,
-        options.learningRate / bc1,
-        invBc2,
-        options.eps,
-      );
+      const head = this.layout.config.head;
+      const dim = pad4(head.kind === "gaussian" ? head.dim : 0);
+      step.worker.push([vectors, ...at(this.logStd), dim / 4, this.#scalars.actor]);
     }
+    this.#run([step], true);
   }
 
   /** Copies flat parameters (the layout's order and shapes) in, refreshing the transposed copies. */
@@ -332,17 +458,15 @@ export class WasmNetwork {
     }
   }
 
-  /** The parameters (or a moment block) in the flat layout. */
+  /** The parameters (or a moment block, or the gradient) in the flat layout. */
   gather(name: "params" | "m" | "v" | "gradient"): Float32Array {
     const flat = new Float32Array(this.layout.size);
     const block = this.block(name);
     for (const layer of this.layers) {
       const { inDim, outDim, weightOffset, biasOffset } = layer.info;
       for (let n = 0; n < outDim; n++) {
-        flat.set(
-          block.subarray(layer.weight + n * layer.inStride, layer.weight + n * layer.inStride + inDim),
-          weightOffset + n * inDim,
-        );
+        const row = layer.weight + n * layer.inStride;
+        flat.set(block.subarray(row, row + inDim), weightOffset + n * inDim);
       }
       flat.set(block.subarray(layer.bias, layer.bias + outDim), biasOffset);
     }
@@ -357,6 +481,11 @@ export class WasmNetwork {
   /** Copies a flat moment vector in. */
   setMoments(name: "m" | "v", flat: Float32Array): void {
     this.#scatter(flat, this.block(name));
+  }
+
+  /** Stops the worker. */
+  dispose(): void {
+    this.#thread?.stop();
   }
 
   #scatter(flat: Float32Array, block: Float32Array): void {
@@ -378,20 +507,110 @@ export class WasmNetwork {
     }
   }
 
-  /** Byte address of layer `index`'s input rows. */
-  #inputOf(index: number): number {
-    const source = this.#sourceOf(index);
-    return source < 0 ? this.#input : this.#outputs[source]!;
+  /** Runs the steps: each forks the worker's share, runs the main share, then joins. */
+  #run(steps: readonly Step[], parallel: boolean): void {
+    const thread = parallel && this.useWorker ? this.#thread : null;
+    for (const { main, worker } of steps) {
+      if (thread !== null && worker.length > 0) {
+        thread.fork(worker);
+        try {
+          for (const [id, ...args] of main) this.#kernels[id]!(...args);
+        } finally {
+          thread.join();
+        }
+      } else {
+        for (const [id, ...args] of main) this.#kernels[id]!(...args);
+        for (const [id, ...args] of worker) this.#kernels[id]!(...args);
+      }
+    }
   }
 
-  /** The layer whose outputs feed layer `index`, or -1 for the observations. */
-  #sourceOf(index: number): number {
-    return sourceOf(this.layers, index);
+  #id(name: string): number {
+    return this.#ids.get(name)!;
+  }
+
+  #forwardCalls(index: number, rows: number, step: Step, side: Side): void {
+    const layer = this.layers[index]!;
+    const p = this.blocks.params;
+    const input = this.#inputOf(index);
+    place(
+      step,
+      side,
+      this.#layerKernels[index]!.forward.map(({ id, start }) => [
+        id,
+        input,
+        layer.transposed + start * 4,
+        p + (layer.bias + start) * 4,
+        this.#outputs[index]! + start * 4,
+        rows,
+      ]),
+    );
+  }
+
+  #parameterGradientCalls(index: number, rows: number, step: Step, side: Side): void {
+    const layer = this.layers[index]!;
+    const g = this.blocks.gradient;
+    const gradient = this.#gradients[index]!;
+    const kernels = this.#layerKernels[index]!;
+    place(
+      step,
+      side,
+      kernels.weightGrad.map(({ id, start }) => [
+        id,
+        gradient + start * 4,
+        this.#inputOf(index),
+        g + (layer.weight + start * layer.inStride) * 4,
+        rows,
+      ]),
+    );
+    place(
+      step,
+      side,
+      kernels.biasGrad.map(({ id, start }) => [id, gradient + start * 4, g + (layer.bias + start) * 4, rows]),
+    );
+  }
+
+  #inputGradientCalls(index: number, rows: number, step: Step, side: Side): void {
+    const source = sourceIndex(this.layers, index);
+    if (source < 0) return;
+    const layer = this.layers[index]!;
+    const p = this.blocks.params;
+    place(
+      step,
+      side,
+      this.#layerKernels[index]!.inputGrad.map(({ id, start }) => [
+        id,
+        this.#gradients[index]!,
+        p + (layer.weight + start) * 4,
+        this.#outputs[source]! + start * 4,
+        this.#gradients[source]! + start * 4,
+        rows,
+      ]),
+    );
+  }
+
+  /** Byte address of layer `index`'s input rows. */
+  #inputOf(index: number): number {
+    const source = sourceIndex(this.layers, index);
+    return source < 0 ? this.#input : this.#outputs[source]!;
   }
 }
 
-function sourceOf(layers: readonly WasmLayer[], index: number): number {
-  return sourceIndex(layers, index);
+/** Where a layer's calls go: all to one thread, or (for halves) the first part to each. */
+type Side = "main" | "worker" | "split";
+
+function emptyStep(): Step {
+  return { main: [], worker: [] };
+}
+
+/** Adds one kernel's calls (one call, or its two halves) to a step. */
+function place(step: Step, side: Side, calls: KernelCall[]): void {
+  if (side === "split" && calls.length === 2) {
+    step.main.push(calls[0]!);
+    step.worker.push(calls[1]!);
+  } else {
+    (side === "worker" ? step.worker : step.main).push(...calls);
+  }
 }
 
 /** The layer whose outputs feed layer `index` in a trunk-actor-critic list, or -1 for the observations. */
@@ -403,73 +622,108 @@ function sourceIndex(layers: readonly { readonly chain: WasmLayer["chain"] }[], 
   return layer.chain === "trunk" ? -1 : layers.findLastIndex((other) => other.chain === "trunk");
 }
 
-/** Every kernel of the network's module. */
-function kernelsFor(layers: readonly WasmLayer[], layout: ParamLayout, relaxed: boolean): ExportedFunction[] {
+/**
+ * Every kernel of the network's module. With `halves` (a shared trunk), trunk products and the heads' input
+ * gradients come as two kernels each, over the first and the second part of their columns or rows.
+ */
+function kernelsFor(
+  layers: readonly WasmLayer[],
+  layout: ParamLayout,
+  relaxed: boolean,
+  halves: boolean,
+): { functions: ExportedFunction[]; layerKernels: LayerKernels[] } {
   const activation = layout.config.activation;
   const functions: ExportedFunction[] = [
     { name: "sumSquares", body: sumSquaresKernel() },
     { name: "adamVectors", body: adamVectorsKernel() },
   ];
+  const add = (name: string, body: FunctionBody) => {
+    functions.push({ name, body });
+    return functions.length - 1;
+  };
+  /** One kernel, or two over [0, first) and [first, total) of a dimension, as parts. */
+  const parts = (
+    name: string,
+    total: number,
+    split: boolean,
+    make: (count: number) => FunctionBody,
+    granule: (n: number) => [number, number],
+  ): Part[] => {
+    if (!split) return [{ id: add(name, make(total)), start: 0 }];
+    const [first, second] = granule(total);
+    const id = add(`${name}a`, make(first));
+    add(`${name}b`, make(second));
+    return [{ id, start: 0 }, { id: id + 1, start: first }];
+  };
+  const rowHalves = (n: number): [number, number] => [Math.ceil(n / 2), n - Math.ceil(n / 2)];
   const trunkLast = layers.findLastIndex((layer) => layer.chain === "trunk");
-  layers.forEach((layer, i) => {
-    const source = sourceOf(layers, i);
+  const layerKernels = layers.map((layer, i): LayerKernels => {
+    const source = sourceIndex(layers, i);
     const inputStride = source < 0 ? pad4(layout.config.obsDim) : layers[source]!.outStride;
     const isHead = i === layers.findLastIndex((other) => other.chain === layer.chain) &&
       layer.chain !== "trunk";
     const { inDim, outDim } = layer.info;
-    functions.push({
-      name: `forward${i}`,
-      body: gemmKernel({
-        inner: inDim,
-        aStride: inputStride,
-        mStride: layer.outStride,
-        outColumns: pad4(outDim),
-        cStride: layer.outStride,
-        epilogue: { kind: "forward", activation: isHead ? "identity" : activation },
-        relaxed,
-      }),
-    });
-    functions.push({
-      name: `weightGrad${i}`,
-      body: gemmTnKernel({
-        outRows: outDim,
+    const splitProducts = halves && layer.chain === "trunk";
+    const forward = parts(
+      `forward${i}`,
+      pad4(outDim),
+      splitProducts && pad4(outDim) >= 8,
+      (columns) =>
+        gemmKernel({
+          inner: inDim,
+          aStride: inputStride,
+          mStride: layer.outStride,
+          outColumns: columns,
+          cStride: layer.outStride,
+          epilogue: { kind: "forward", activation: isHead ? "identity" : activation },
+          relaxed,
+        }),
+      columnHalves,
+    );
+    const weightGrad = parts(`weightGrad${i}`, outDim, splitProducts && outDim >= 2, (rows) =>
+      gemmTnKernel({
+        outRows: rows,
         aStride: layer.outStride,
         columns: pad4(inDim),
         bStride: inputStride,
         gStride: layer.inStride,
         relaxed,
-      }),
-    });
-    functions.push({
-      name: `biasGrad${i}`,
-      body: columnSumKernel({ columns: layer.outStride, stride: layer.outStride }),
-    });
-    if (source >= 0) {
-      // Backward runs from the last layer down: into a shared trunk's last output the critic's head writes
-      // first, then the actor's head adds its part and applies the activation's derivative; any other layer
-      // writes and applies it at once.
-      const firstIntoTrunk = source === trunkLast && layer.chain === "critic";
-      functions.push({
-        name: `inputGrad${i}`,
-        body: gemmKernel({
+      }), rowHalves);
+    const biasGrad = parts(
+      `biasGrad${i}`,
+      pad4(outDim),
+      splitProducts && pad4(outDim) >= 8,
+      (columns) => columnSumKernel({ columns, stride: layer.outStride }),
+      columnHalves,
+    );
+    // Backward runs from the last layer down: into a shared trunk's last output the critic's head writes
+    // first, then the actor's head adds its part and applies the activation's derivative; any other layer
+    // writes and applies it at once.
+    const inputGrad = source < 0 ? [] : parts(
+      `inputGrad${i}`,
+      pad4(inDim),
+      halves && pad4(inDim) >= 8,
+      (columns) =>
+        gemmKernel({
           inner: outDim,
           aStride: layer.outStride,
           mStride: layer.inStride,
-          outColumns: pad4(inDim),
+          outColumns: columns,
           cStride: layer.inStride,
           epilogue: {
             kind: "backward",
             accumulate: source === trunkLast && layer.chain === "actor",
-            derivative: firstIntoTrunk ? "none" : activation,
+            derivative: source === trunkLast && layer.chain === "critic" ? "none" : activation,
           },
           relaxed,
         }),
-      });
-    }
-    functions.push({
-      name: `adam${i}`,
-      body: adamMatrixKernel({ columns: inDim, stride: layer.inStride, transposedStride: layer.outStride }),
-    });
+      columnHalves,
+    );
+    add(
+      `adamMatrix${i}`,
+      adamMatrixKernel({ columns: inDim, stride: layer.inStride, transposedStride: layer.outStride }),
+    );
+    return { forward, weightGrad, biasGrad, inputGrad };
   });
-  return functions;
+  return { functions, layerKernels };
 }

@@ -155,6 +155,8 @@ Deno.test("the wasm engine round-trips parameters and optimizer state exactly, a
     () => other.setOptimizerState({ ...state, v: state.v.map(() => -1) }),
     /v must be non-negative/,
   );
+  wasm.dispose();
+  other.dispose();
 });
 
 Deno.test("the wasm engine refuses a non-finite update and leaves its parameters unchanged", async () => {
@@ -177,3 +179,37 @@ Deno.test("the wasm engine refuses a non-finite update and leaves its parameters
   wasm.dispose();
   assert.throws(() => wasm.getParams(), /disposed/);
 });
+
+for (
+  const name of [
+    "4-64-64-2 tanh categorical",
+    "3-64-64-1 tanh gaussian, learned log-std",
+    "8-1024-1024-4 shared relu categorical",
+  ]
+) {
+  Deno.test(`the wasm engine gives the same bits with its worker on, off and auto: ${name}`, async () => {
+    const layout = layoutOf(name);
+    const start = Float32Array.from(randomParams(layout, 3));
+    const engines = await Promise.all(
+      (["on", "off", "auto"] as const).map((threads) =>
+        createWasmPolicy(layout, { params: start.slice(), threads })
+      ),
+    );
+    try {
+      const rng = new Rng(8);
+      const steps = name.includes("1024") ? 2 : 12;
+      for (let step = 0; step < steps; step++) {
+        const batch = minibatch(engines[1]!, rng, [64, 5, 32][step % 3]!);
+        const stats = engines.map((engine) => engine.trainStep(batch, options));
+        assert.deepEqual(stats[0], stats[1]);
+        assert.deepEqual(stats[2], stats[1]);
+      }
+      const [on, off, auto] = engines.map((engine) => engine.getParams());
+      assert.deepEqual(on, off);
+      assert.deepEqual(auto, off);
+      assert.deepEqual(engines[0]!.getOptimizerState(), engines[1]!.getOptimizerState());
+    } finally {
+      for (const engine of engines) engine.dispose();
+    }
+  });
+}
