@@ -164,8 +164,14 @@ class WasmPolicyEngine implements PolicyEngine {
 
   trainStep(minibatch: MinibatchData, options: TrainStepOptions): TrainStepStats {
     this.#checkAlive("train");
-    checkTrainOptions(options);
+    checkTrainOptions(options, { parts: true });
     checkMinibatch(this.layout, minibatch);
+    const part = options.part ?? "both";
+    if (part !== "both" && this.layout.config.shared) {
+      throw new TypeError(
+        `Cannot train a part of the network as the actor and critic share a trunk: current value is ${part}`,
+      );
+    }
     if (this.#threads !== "auto" || !this.#network.hasWorker) return this.#trainStep(minibatch, options);
     // Auto: the first steps of every round alternate with and without the worker; the faster stays on.
     const round = this.#step % RETRIAL_EVERY;
@@ -201,21 +207,32 @@ class WasmPolicyEngine implements PolicyEngine {
       // Old log-probs are float32; rounding the new ones the same way makes an unchanged policy's ratio 1.
       roundLogProbs: true,
     }, buffers);
-    this.#writeRows(network.outputGradients(this.#actorHead, size), this.#actorHead, result.gradPolicy);
-    this.#writeRows(network.outputGradients(this.#criticHead, size), this.#criticHead, result.gradValues);
-    network.backward(size);
+    const part = options.part ?? "both";
+    // A part's loss is its own terms: the policy's (surrogate and entropy) or the value's.
+    const loss = part === "actor"
+      ? result.policyLoss - options.entCoef * result.entropy
+      : part === "critic"
+      ? options.vfCoef * result.valueLoss
+      : result.loss;
+    if (part !== "critic") {
+      this.#writeRows(network.outputGradients(this.#actorHead, size), this.#actorHead, result.gradPolicy);
+    }
+    if (part !== "actor") {
+      this.#writeRows(network.outputGradients(this.#criticHead, size), this.#criticHead, result.gradValues);
+    }
+    network.backward(size, part);
     const gradient = network.block("gradient");
     if (network.logStd >= 0) {
-      const learned = head.kind === "gaussian" && head.logStd === "learned";
+      const learned = head.kind === "gaussian" && head.logStd === "learned" && part !== "critic";
       for (let i = 0; i < logStd.length; i++) {
         gradient[network.logStd + i] = learned ? result.gradLogStd![i]! : 0;
       }
     }
     const squares = network.gradientSumOfSquares();
     if (!Number.isFinite(squares)) this.#refuseGradient(step);
-    if (!Number.isFinite(result.loss)) {
+    if (!Number.isFinite(loss)) {
       throw new RangeError(
-        `Cannot apply update as the loss is not finite at optimizer step ${step}: current value is ${result.loss}`,
+        `Cannot apply update as the loss is not finite at optimizer step ${step}: current value is ${loss}`,
       );
     }
     // A finite, clipped gradient keeps Adam's moments and the parameters finite, so the update is applied in
@@ -229,15 +246,18 @@ class WasmPolicyEngine implements PolicyEngine {
       eps: options.adamEps ?? 1e-5,
       scale: clip < 1 ? clip : 1,
       trainLogStd: head.kind === "gaussian" && head.logStd === "learned",
+      part,
     });
     this.#step = step;
+    // The part not trained reports its loss terms as 0, as the reference engine does.
+    const trainsPolicy = part !== "critic";
     return {
-      policyLoss: result.policyLoss,
-      valueLoss: result.valueLoss,
-      entropy: result.entropy,
-      oldApproxKl: result.oldApproxKl,
-      approxKl: result.approxKl,
-      clipfrac: result.clipfrac,
+      policyLoss: trainsPolicy ? result.policyLoss : 0,
+      valueLoss: part !== "actor" ? result.valueLoss : 0,
+      entropy: trainsPolicy ? result.entropy : 0,
+      oldApproxKl: trainsPolicy ? result.oldApproxKl : 0,
+      approxKl: trainsPolicy ? result.approxKl : 0,
+      clipfrac: trainsPolicy ? result.clipfrac : 0,
       gradNorm: norm,
     };
   }

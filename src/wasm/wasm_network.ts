@@ -345,7 +345,7 @@ export class WasmNetwork {
    * Back-propagates the head gradients already written with {@linkcode WasmNetwork.outputGradients} into the
    * gradient block (overwritten everywhere but the log-std).
    */
-  backward(rows: number): void {
+  backward(rows: number, part: "both" | "actor" | "critic" = "both"): void {
     // The heads (or the separate chains) first, actor on the worker and critic on the main thread; then the
     // heads' input gradients into a shared trunk's output (the critic's writes, the actor's adds and applies
     // the derivative), then the trunk from the top down, each layer's products in halves.
@@ -355,6 +355,13 @@ export class WasmNetwork {
     const trunkLast = this.last("trunk");
     for (let i = this.layers.length - 1; i >= 0; i--) {
       const layer = this.layers[i]!;
+      if (part !== "both" && layer.chain !== part) {
+        // A part's step leaves the other part's gradient at zero: it neither moves nor counts in the norm.
+        const gradient = this.block("gradient");
+        gradient.fill(0, layer.weight, layer.weight + layer.info.outDim * layer.inStride);
+        gradient.fill(0, layer.bias, layer.bias + layer.outStride);
+        continue;
+      }
       if (layer.chain === "trunk") {
         const step = emptyStep();
         this.#parameterGradientCalls(i, rows, step, "split");
@@ -391,7 +398,10 @@ export class WasmNetwork {
     readonly eps: number;
     readonly scale: number;
     readonly trainLogStd: boolean;
+    /** Update only the actor's or the critic's tensors (separate networks). @default {"both"} */
+    readonly part?: "both" | "actor" | "critic";
   }): void {
+    const part = options.part ?? "both";
     const invBc2 = 1 / Math.sqrt(1 - 0.999 ** options.step);
     const bc1 = 1 - 0.9 ** options.step;
     const floats = new Float32Array(this.memory.buffer);
@@ -408,6 +418,7 @@ export class WasmNetwork {
     const step: Step = { main: [], worker: [] };
     const shared = this.layout.config.shared;
     this.layers.forEach((layer, i) => {
+      if (part !== "both" && layer.chain !== part) return;
       const scalars = layer.critic ? this.#scalars.critic : this.#scalars.actor;
       const rows = layer.info.outDim;
       const matrixCall = (first: number, count: number): KernelCall => [
@@ -435,7 +446,7 @@ export class WasmNetwork {
         side.push(matrixCall(0, rows), vectorCall(0, biasVectors));
       }
     });
-    if (this.logStd >= 0 && options.trainLogStd) {
+    if (this.logStd >= 0 && options.trainLogStd && part !== "critic") {
       const head = this.layout.config.head;
       const dim = pad4(head.kind === "gaussian" ? head.dim : 0);
       step.worker.push([vectors, ...at(this.logStd), dim / 4, this.#scalars.actor]);

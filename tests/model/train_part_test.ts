@@ -4,6 +4,7 @@ import { paramLayout } from "../../src/model/param_layout.ts";
 import { createReferencePolicy } from "../../src/model/reference_policy.ts";
 import { createThreadedPolicy } from "../../src/model/threaded_policy.ts";
 import { createWasmPolicy } from "../../src/model/wasm_policy.ts";
+import { createGpuPolicy } from "../../src/model/gpu_policy.ts";
 import type {
   ActorCriticConfig,
   MinibatchData,
@@ -174,13 +175,68 @@ Deno.test("the threaded engine trains a part as the reference engine does", asyn
   }
 });
 
+Deno.test("the wasm engine leaves the other part's parameters and Adam moments exactly as they were", async () => {
+  for (const config of [GAUSSIAN, CATEGORICAL]) {
+    const layout = paramLayout(config);
+    for (const part of ["actor", "critic"] as const) {
+      const engine = await createWasmPolicy(layout, { params: Float32Array.from(randomParams(layout, 3)) });
+      try {
+        engine.trainStep(minibatch(engine, 16, 1), OPTIONS);
+        const other = indicesOf(layout, part === "actor" ? "critic" : "actor");
+        const params = engine.getParams();
+        const state = engine.getOptimizerState();
+        for (let step = 0; step < 3; step++) {
+          engine.trainStep(minibatch(engine, 16, 2 + step), { ...OPTIONS, part });
+        }
+        const after = engine.getParams();
+        const afterState = engine.getOptimizerState();
+        assert.deepEqual(pick(after, other), pick(params, other), `${part}: other parameters`);
+        assert.deepEqual(pick(afterState.m, other), pick(state.m, other), `${part}: other first moments`);
+        assert.deepEqual(pick(afterState.v, other), pick(state.v, other), `${part}: other second moments`);
+        assert.equal(afterState.step, state.step + 3);
+      } finally {
+        engine.dispose();
+      }
+    }
+  }
+});
+
+Deno.test("the wasm engine trains a part as the reference engine does, within float32 rounding", async () => {
+  const layout = paramLayout(GAUSSIAN);
+  const params = Float32Array.from(randomParams(layout, 3));
+  const wasm = await createWasmPolicy(layout, { params: params.slice() });
+  const reference = createReferencePolicy(layout, { params: params.slice() });
+  try {
+    for (const part of ["actor", "critic", "both", "critic", "actor"] as const) {
+      const data = minibatch(reference, 16, 7);
+      const expected = reference.trainStep(data, { ...OPTIONS, part }) as unknown as Record<string, number>;
+      const actual = wasm.trainStep(data, { ...OPTIONS, part }) as unknown as Record<string, number>;
+      for (const key of Object.keys(expected)) {
+        assert.ok(
+          Math.abs(actual[key]! - expected[key]!) <= 1e-4 * Math.max(1, Math.abs(expected[key]!)),
+          `${part} ${key}`,
+        );
+      }
+      const error = Math.max(
+        ...Array.from(wasm.getParams(), (v, i) => Math.abs(v - reference.getParams()[i]!)),
+      );
+      assert.ok(error < 1e-5, `${part}: parameters differ by ${error}`);
+    }
+  } finally {
+    wasm.dispose();
+  }
+});
+
 Deno.test("an engine without part-wise training refuses a part instead of training both", async () => {
   const layout = paramLayout(CATEGORICAL);
-  const engine = await createWasmPolicy(layout, { params: Float32Array.from(randomParams(layout, 3)) });
+  const engine = await createGpuPolicy(layout, {
+    backend: "cpu",
+    params: Float32Array.from(randomParams(layout, 3)),
+  });
   try {
-    const data = minibatch(engine, 8, 8);
-    assert.throws(
-      () => engine.trainStep(data, { ...OPTIONS, part: "actor" }),
+    const data = minibatch(engineFor(CATEGORICAL), 8, 8);
+    await assert.rejects(
+      async () => await engine.trainStep(data, { ...OPTIONS, part: "actor" }),
       /Cannot train a part of the network as this engine trains actor and critic together: current value is actor/,
     );
   } finally {
