@@ -4,6 +4,12 @@
  * into epochs of minibatches, `ppoUpdate` trains on each, and `iterationMetrics` sums an iteration up under
  * CleanRL's metric keys. Compose them, and your own operators, with `pipe()`.
  *
+ * Alternatives with the same input and output types: `episodeRollout` (rollouts that end with an episode) for
+ * `rollout`; `rewardsToGoAdvantage` (Monte-Carlo returns) and `tdAdvantage` (TD(0) targets) for `advantage`;
+ * `recomputeAdvantages` (GAE with the current critic before every epoch) around `ppoUpdate`; `policyThenValue`
+ * (a policy loop, then a value loop, on the whole batch) for `minibatches` and `ppoUpdate`. `runningRewardStop`
+ * is a stop rule on a run's episodes or iterations.
+ *
  * @example One iteration, composed by hand
  * ```ts ignore
  * import { createAgent, resolveConfig } from "@ppo-flow/ppo-flow";
@@ -28,6 +34,7 @@ export {
   type CollectorState,
   type VectorEnvironment,
 } from "./collector.ts";
+export { episodeRollout, type EpisodeRolloutOptions } from "./episode_rollout.ts";
 export { iterationMetrics, type IterationMetricsOptions } from "./iteration_metrics.ts";
 export { minibatches, type MinibatchesOptions } from "./minibatches.ts";
 export {
@@ -40,6 +47,11 @@ export { ppoUpdate, type PpoUpdateOptions, type UpdateTarget } from "./ppo_updat
 export { recomputeAdvantages, type RecomputeAdvantagesOptions } from "./recompute_advantages.ts";
 export { rewardsToGoAdvantage, type RewardsToGoAdvantageOptions } from "./rewards_to_go_advantage.ts";
 export { rollout, type RolloutOptions } from "./rollout.ts";
+export {
+  type RunningReward,
+  runningRewardStop,
+  type RunningRewardStopOptions,
+} from "./running_reward_stop.ts";
 export { tdAdvantage, type TdAdvantageOptions } from "./td_advantage.ts";
 export { type StepSource, transitions } from "./transitions.ts";
 export type * from "./types.ts";
