@@ -109,5 +109,13 @@ export {
 } from "./src/render/mod.ts";
 export { type Agent, createAgent, networkConfig } from "./src/train/create_agent.ts";
 export { evaluate, type EvaluateOptions, type EvaluationResult } from "./src/train/evaluate.ts";
-export { ppoIteration, type PpoIterationOptions } from "./src/train/ppo_iteration.ts";
+export {
+  composeIteration,
+  type IterationContext,
+  iterationContext,
+  ppoIteration,
+  type PpoIterationOptions,
+  type PpoStages,
+} from "./src/train/ppo_iteration.ts";
+export { consoleSink, jsonlSink, type MetricSink, tensorBoardSink } from "./src/logging/metric_sink.ts";
 export { type Run, type RunSummary, train, type TrainOptions } from "./src/train/train.ts";

@@ -30,3 +30,4 @@ export {
   type TensorBoardEvent,
 } from "./tensorboard_reader.ts";
 export { TensorBoardWriter, type TensorBoardWriterOptions } from "./tensorboard_writer.ts";
+export { consoleSink, jsonlSink, type MetricSink, scalarsOf, tensorBoardSink } from "./metric_sink.ts";

@@ -9,7 +9,9 @@ import { minibatches } from "../operators/minibatches.ts";
 import { ppoUpdate } from "../operators/ppo_update.ts";
 import { rollout } from "../operators/rollout.ts";
 import { transitions } from "../operators/transitions.ts";
-import type { Rollout, StepBatch, UpdateResult } from "../operators/types.ts";
+import type { AdvantageBatch, Minibatch, Rollout, StepBatch, UpdateResult } from "../operators/types.ts";
+import type { JsonValue } from "../io/checkpoint.ts";
+import type { PolicyEngine } from "../model/types.ts";
 
 /** Arrays one run's iterations share (on-policy lockstep: iteration k+1 starts after iteration k's update). */
 interface IterationBuffers {
@@ -21,10 +23,88 @@ interface IterationBuffers {
 /** Per collector, that is per run, so that two runs never share arrays. */
 const buffersByCollector = new WeakMap<Collector, IterationBuffers>();
 
+/**
+ * What a stage of an iteration may use: the run's collector (envs, engine, policy version), its engine, the
+ * resolved config, the minibatch shuffler, the iteration being composed, and the run's stage state.
+ */
+export interface IterationContext {
+  /** Steps the envs with the engine, and holds the policy version (completed updates). */
+  readonly collector: Collector;
+  /** The engine that acts and trains. */
+  readonly engine: PolicyEngine;
+  /** The resolved config. */
+  readonly config: PpoConfig;
+  /** The seeded generator that shuffles minibatches (saved in checkpoints). */
+  readonly shuffleRng: Rng;
+  /** The iteration being composed, from 1. */
+  readonly iteration: number;
+  /** `floor(totalTimesteps / batchSize)`. */
+  readonly numIterations: number;
+  /**
+   * `numSteps` vector steps with the current policy, through the run's episode recording and the user's
+   * `transform`: what a collection stage builds its rollout from (call it again for more steps, e.g. to end a
+   * rollout at an episode's end).
+   */
+  steps(numSteps: number): Observable<StepBatch>;
+  /**
+   * State a stage keeps across iterations (its counters, a running statistic, its own optimizer's moments as
+   * arrays): JSON values by key, owned by the run, saved in every checkpoint and restored on resume, so a resumed
+   * run continues exactly. Keep nothing across iterations anywhere else.
+   */
+  readonly state: Map<string, JsonValue>;
+}
+
+/**
+ * The replaceable stages of an iteration. Each builds its part from the iteration's context; a missing one is
+ * the default (CleanRL's). The stages must keep on-policy lockstep: the update stage completes after the
+ * iteration's last update.
+ */
+export interface PpoStages {
+  /** The iteration's rollout, from `context.steps`. @default {rollout of numSteps steps} */
+  readonly collect?: (context: IterationContext) => Observable<Rollout>;
+  /** Advantages and value targets. @default {GAE(gamma, gaeLambda) with the critic's bootstrap values} */
+  readonly advantage?: (context: IterationContext) => OperatorFunction<Rollout, AdvantageBatch>;
+  /** Minibatches. @default {updateEpochs shuffled passes of numMinibatches} */
+  readonly minibatches?: (context: IterationContext) => OperatorFunction<AdvantageBatch, Minibatch>;
+  /** The update. @default {ppoUpdate with the config's coefficients, annealing and targetKl} */
+  readonly update?: (context: IterationContext) => OperatorFunction<Minibatch, UpdateResult>;
+}
+
 /** Options of {@linkcode ppoIteration}. */
 export interface PpoIterationOptions {
   /** A user operator on the stream of vector steps, before they are collected (reward shaping, filtering...). */
   readonly transform?: OperatorFunction<StepBatch, StepBatch>;
+  /** Stages to use instead of the defaults. */
+  readonly stages?: PpoStages;
+  /** The run's stage state (see {@linkcode IterationContext.state}). @default {a new, empty map} */
+  readonly state?: Map<string, JsonValue>;
+}
+
+/**
+ * The context of the iteration `collector` is about to run (see {@linkcode IterationContext}).
+ *
+ * @param collector The run's collector.
+ * @param shuffleRng The run's minibatch shuffler.
+ * @param config The resolved config.
+ * @param options The user's transform on vector steps and the run's stage state.
+ * @returns The context a stage or an iteration composer builds from.
+ */
+export function iterationContext(
+  collector: Collector,
+  shuffleRng: Rng,
+  config: PpoConfig,
+  options: Pick<PpoIterationOptions, "transform" | "state"> = {},
+): IterationContext {
+  return {
+    collector,
+    engine: collector.engine,
+    config,
+    shuffleRng,
+    iteration: collector.policyVersion + 1,
+    numIterations: derivedSizes(config).numIterations,
+    steps: (numSteps) => transitions(collector, { numSteps }).pipe(options.transform ?? identity),
+    state: options.state ?? new Map(),
+  };
 }
 
 /**
@@ -44,7 +124,7 @@ export interface PpoIterationOptions {
  * @param collector Steps the envs with the engine, and holds the policy version.
  * @param shuffleRng The generator that shuffles minibatches.
  * @param config Resolved PPO config.
- * @param options A user operator on transitions.
+ * @param options A user operator on transitions, replacement stages and the run's stage state.
  * @returns The iteration's update results.
  *
  * @example
@@ -58,22 +138,48 @@ export function ppoIteration(
   config: PpoConfig,
   options: PpoIterationOptions = {},
 ): Observable<UpdateResult> {
-  const { numIterations } = derivedSizes(config);
+  return composeIteration(
+    iterationContext(collector, shuffleRng, config, options),
+    options.stages ?? {},
+  );
+}
+
+/**
+ * The iteration a context describes: each stage from `stages`, or the default (CleanRL's) where it is missing.
+ * An iteration composer given to `train()` can call it to run the default iteration, or the default with some
+ * stages replaced, around its own work.
+ *
+ * @param context The iteration's context (from `train()`, or {@linkcode iterationContext}).
+ * @param stages Stages replacing the defaults.
+ * @returns The iteration's update results; it completes after the last update.
+ */
+export function composeIteration(
+  context: IterationContext,
+  stages: PpoStages = {},
+): Observable<UpdateResult> {
+  const { collector, config, shuffleRng, numIterations } = context;
   let reuse = buffersByCollector.get(collector);
   if (reuse === undefined) {
     reuse = { rollout: {}, advantage: {}, minibatches: {} };
     buffersByCollector.set(collector, reuse);
   }
-  return transitions(collector, { numSteps: config.numSteps }).pipe(
-    options.transform ?? identity,
-    rollout({ numSteps: config.numSteps, reuse: reuse.rollout }),
-    advantage(collector.engine, { gamma: config.gamma, gaeLambda: config.gaeLambda, reuse: reuse.advantage }),
-    minibatches(shuffleRng, {
-      numMinibatches: config.numMinibatches,
-      updateEpochs: config.updateEpochs,
-      reuse: reuse.minibatches,
-    }),
-    ppoUpdate(collector, {
+  const buffers = reuse;
+  const collect = stages.collect?.(context) ??
+    context.steps(config.numSteps).pipe(rollout({ numSteps: config.numSteps, reuse: buffers.rollout }));
+  return collect.pipe(
+    stages.advantage?.(context) ??
+      advantage(collector.engine, {
+        gamma: config.gamma,
+        gaeLambda: config.gaeLambda,
+        reuse: buffers.advantage,
+      }),
+    stages.minibatches?.(context) ??
+      minibatches(shuffleRng, {
+        numMinibatches: config.numMinibatches,
+        updateEpochs: config.updateEpochs,
+        reuse: buffers.minibatches,
+      }),
+    stages.update?.(context) ?? ppoUpdate(collector, {
       learningRate: config.learningRate,
       ...(config.criticLearningRate === null ? {} : { criticLearningRate: config.criticLearningRate }),
       ...(config.annealLr ? { annealIterations: numIterations } : {}),

@@ -1,6 +1,7 @@
-import { saveCheckpoint } from "../io/checkpoint.ts";
+import { type JsonValue, saveCheckpoint } from "../io/checkpoint.ts";
 import { writeFileAtomic } from "../io/write_file_atomic.ts";
 import { JsonlWriter } from "../logging/jsonl_writer.ts";
+import { scalarsOf } from "../logging/metric_sink.ts";
 import { TensorBoardWriter } from "../logging/tensorboard_writer.ts";
 import { trimTensorBoardEvents } from "../logging/trim_tensorboard_events.ts";
 import type { PpoConfig } from "../config/ppo_config.ts";
@@ -125,15 +126,7 @@ export class RunFiles {
     const what = `iteration ${metrics.iteration} (global step ${metrics.global_step})`;
     try {
       await this.#metrics.write(metrics);
-      const scalars: Record<string, number> = {};
-      for (const [key, value] of Object.entries(metrics)) {
-        if (
-          key !== "global_step" && key !== "iteration" && typeof value === "number" && Number.isFinite(value)
-        ) {
-          scalars[key] = value;
-        }
-      }
-      this.#events.addScalars(metrics.global_step, scalars);
+      this.#events.addScalars(metrics.global_step, scalarsOf(metrics));
       await this.#events.flush();
     } catch (error) {
       throw new Error(`Cannot log ${what}: ${error instanceof Error ? error.message : String(error)}`, {
@@ -143,13 +136,18 @@ export class RunFiles {
   }
 
   /** Writes `latest.safetensors` (and `best.safetensors` on a new best mean return); returns the latest's path. */
-  async saveCheckpoint(agent: Agent, recentReturns: number[], meanReturn100: number | null): Promise<string> {
+  async saveCheckpoint(
+    agent: Agent,
+    recentReturns: number[],
+    meanReturn100: number | null,
+    stageState: ReadonlyMap<string, JsonValue> = new Map(),
+  ): Promise<string> {
     const engine = agent.engine;
     const checkpoint = {
       params: engine.getParams(),
       tensors: agent.layout.tensors,
       optimizer: engine.getOptimizerState(),
-      metadata: { ...trainingMetadata(agent, recentReturns, meanReturn100, this.runId) },
+      metadata: { ...trainingMetadata(agent, recentReturns, meanReturn100, this.runId, stageState) },
     };
     const latest = latestCheckpointPath(this.dir);
     await saveCheckpoint(latest, checkpoint);

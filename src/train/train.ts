@@ -11,7 +11,9 @@ import type { EnvDefinition } from "../envs/define_env.ts";
 import type { VecEnvState } from "../envs/vec_env.ts";
 import { iterationMetrics } from "../operators/iteration_metrics.ts";
 import type { EpisodeResult, IterationMetrics, StepBatch, UpdateResult } from "../operators/types.ts";
-import { ppoIteration } from "./ppo_iteration.ts";
+import { type IterationContext, iterationContext, ppoIteration, type PpoStages } from "./ppo_iteration.ts";
+import type { MetricSink } from "../logging/metric_sink.ts";
+import type { JsonValue } from "../io/checkpoint.ts";
 import { type Agent, createAgent } from "./create_agent.ts";
 import { RunFiles } from "./run_files.ts";
 import { RunLock } from "./run_lock.ts";
@@ -41,6 +43,19 @@ export interface TrainOptions {
   readonly usePreset?: boolean;
   /** Milliseconds clock for SPS. @default {performance.now} */
   readonly clock?: () => number;
+  /**
+   * Stages to use instead of CleanRL's (collection, advantage, minibatches, update); everything else a run does
+   * (files, checkpoints, resume, metrics streams, dashboard, video) stays. State a stage keeps across
+   * iterations goes in its context's `state`, which checkpoints save and resume restores.
+   */
+  readonly stages?: PpoStages;
+  /**
+   * One whole iteration instead of the stages: an observable of the iteration's updates that completes after
+   * the last one (the next iteration starts only then).
+   */
+  readonly iteration?: (context: IterationContext) => Observable<UpdateResult>;
+  /** Where each iteration's metrics go besides the run files (awaited in order, closed at the end). */
+  readonly sinks?: readonly MetricSink[];
   /** Told about recoverable problems (a stale run lock taken over, a torn metrics line dropped). @default {console.warn} */
   readonly onWarning?: (message: string) => void;
 }
@@ -175,6 +190,8 @@ export async function train(config: Partial<PpoConfig> = {}, options: TrainOptio
   const updates = new Subject<UpdateResult>();
   const steps = new Subject<StepBatch>();
   const recentReturns: number[] = resumed?.recentReturns ?? [];
+  const stageState: Map<string, JsonValue> = resumed?.stageState ?? new Map();
+  const sinks = options.sinks ?? [];
   let stopRequested = false;
   let lastMetrics: IterationMetrics | null = null;
   let checkpoint: string | null = null;
@@ -194,11 +211,12 @@ export async function train(config: Partial<PpoConfig> = {}, options: TrainOptio
   const afterIteration = async (metrics: IterationMetrics): Promise<IterationMetrics> => {
     lastMetrics = metrics;
     await files?.writeMetrics(metrics);
+    for (const sink of sinks) await sink.write(metrics);
     // Subscribers run first: one of them may call stop(), which must still leave a checkpoint of this iteration.
     iterations.next(metrics);
     const last = metrics.iteration >= numIterations || stopRequested;
     if (files && (last || metrics.iteration % checkpointEvery === 0)) {
-      checkpoint = await files.saveCheckpoint(agent, recentReturns, meanReturn100());
+      checkpoint = await files.saveCheckpoint(agent, recentReturns, meanReturn100(), stageState);
     }
     return metrics;
   };
@@ -207,7 +225,17 @@ export async function train(config: Partial<PpoConfig> = {}, options: TrainOptio
   // Files and checkpoints are part of the iteration: the next one starts only after they are written.
   // The macrotask before each iteration lets signals, timers and I/O run even with a synchronous engine.
   const iteration$ = timer(0).pipe(
-    concatMap(() => ppoIteration(collector, shuffleRng, resolved, { transform })),
+    concatMap(() =>
+      options.iteration
+        ? options.iteration(
+          iterationContext(collector, shuffleRng, resolved, { transform, state: stageState }),
+        )
+        : ppoIteration(collector, shuffleRng, resolved, {
+          transform,
+          state: stageState,
+          ...(options.stages === undefined ? {} : { stages: options.stages }),
+        })
+    ),
     tap((update) => updates.next(update)),
     iterationMetrics({ clock, since }),
     concatMap((metrics) => from(afterIteration(metrics))),
@@ -233,6 +261,7 @@ export async function train(config: Partial<PpoConfig> = {}, options: TrainOptio
       try {
         try {
           await files?.close();
+          for (const sink of sinks) await sink.close?.();
         } finally {
           await agent.dispose();
         }

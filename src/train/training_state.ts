@@ -3,6 +3,7 @@ import type { PpoConfig } from "../config/ppo_config.ts";
 import type { CollectorState } from "../operators/collector.ts";
 import type { RngState } from "../core/rng.ts";
 import type { VecEnvState } from "../envs/vec_env.ts";
+import type { JsonValue } from "../io/checkpoint.ts";
 import type { Agent } from "./create_agent.ts";
 import type { ResumePoint } from "./run_files.ts";
 
@@ -22,6 +23,8 @@ export interface TrainingMetadata {
   readonly vecEnv: VecEnvState | null;
   readonly recentReturns: number[];
   readonly meanReturn100: number | null;
+  /** The stages' state by key (absent in checkpoints written before replaceable stages). */
+  readonly stageState?: Readonly<Record<string, JsonValue>>;
   readonly globalStep: number;
   readonly iteration: number;
   readonly versions: Readonly<Record<string, string>>;
@@ -31,6 +34,8 @@ export interface TrainingMetadata {
 export interface LoadedTrainingState extends ResumePoint {
   readonly runDir: string;
   readonly recentReturns: number[];
+  /** The stages' state, to continue from. */
+  readonly stageState: Map<string, JsonValue>;
   restore(agent: Agent): void;
 }
 
@@ -45,6 +50,7 @@ export function trainingMetadata(
   recentReturns: number[],
   meanReturn100: number | null,
   runId: string,
+  stageState: ReadonlyMap<string, JsonValue> = new Map(),
 ): TrainingMetadata {
   const { collector, vecEnv, config, engine } = agent;
   return {
@@ -60,6 +66,7 @@ export function trainingMetadata(
     vecEnv: vecEnv.getState(),
     recentReturns: [...recentReturns],
     meanReturn100,
+    stageState: Object.fromEntries(stageState),
     globalStep: collector.globalStep,
     iteration: collector.policyVersion,
     versions: VERSIONS,
@@ -91,6 +98,7 @@ export async function loadTrainingState(runDir: string): Promise<LoadedTrainingS
     iteration: meta.iteration,
     globalStep: meta.globalStep,
     recentReturns: [...meta.recentReturns],
+    stageState: new Map(Object.entries(meta.stageState ?? {})),
     restore(agent: Agent) {
       const names = agent.layout.tensors.map((t) => `${t.name}[${t.shape.join(",")}]`).join(" ");
       const saved = checkpoint.tensors.map((t) => `${t.name}[${t.shape.join(",")}]`).join(" ");
