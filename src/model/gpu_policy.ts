@@ -4,6 +4,8 @@
  *
  * @module
  */
+import { normalizeAdvantages } from "../core/normalize_advantages.ts";
+import { ppoHeadLoss } from "../core/ppo_head_loss.ts";
 import { type BackendName, chooseBackend } from "../kernels/backend.ts";
 import { GpuContext, type Matrix, readInto } from "../kernels/_gpu.ts";
 import { HYPER, SAMPLE } from "../kernels/mlp_kernels.ts";
@@ -261,7 +263,7 @@ class GpuPolicyEngine implements GpuPolicy {
     hyper[HYPER.correction1] = 1 - ADAM_BETAS[0] ** step;
     hyper[HYPER.correction2] = 1 - ADAM_BETAS[1] ** step;
     hyper[HYPER.clipVloss] = options.clipVloss ? 1 : 0;
-    const advantages = normalizedAdvantages(minibatch.advantages, options.normAdv);
+    const advantages = options.normAdv ? normalizeAdvantages(minibatch.advantages) : minibatch.advantages;
     const samples = this.#samplesOf(batch);
     for (let i = 0; i < batch; i++) {
       samples[i * SAMPLE.width + SAMPLE.oldLogProb] = minibatch.oldLogProbs[i]!;
@@ -297,7 +299,7 @@ class GpuPolicyEngine implements GpuPolicy {
     this.#throwNonFinite("first moment", m, step);
     this.#throwNonFinite("second moment", v, step);
     this.#throwNonFinite("updated value", params, step);
-    const stats = this.#trainStats(minibatch, options, advantages, result.heads, Math.sqrt(squaredNorm));
+    const stats = this.#trainStats(minibatch, options, result.heads, Math.sqrt(squaredNorm));
     const size = this.layout.size;
     this.#params.set(params.subarray(0, size));
     this.#m = Float32Array.from(m.subarray(0, size));
@@ -396,78 +398,49 @@ class GpuPolicyEngine implements GpuPolicy {
   }
 
   /**
-   * The loss parts and diagnostics, in float64 on the host from the heads' outputs the plan returned (a few
-   * operations per sample; the plan itself only carries what the gradient needs).
+   * The loss parts and diagnostics from the heads' outputs the plan returned (the plan itself only carries what
+   * the gradient needs), by the same core function as the other engines.
    */
   #trainStats(
     minibatch: MinibatchData,
     options: TrainStepOptions,
-    advantages: Float32Array,
     heads: Matrix,
     gradNorm: number,
   ): TrainStepStats {
     const n = minibatch.size;
     const head = this.layout.config.head;
-    let policyLoss = 0;
-    let valueLoss = 0;
-    let entropySum = 0;
-    let oldApproxKl = 0;
-    let approxKl = 0;
-    let clipped = 0;
+    const width = head.kind === "categorical" ? head.n : head.dim;
+    const policy = new Float64Array(n * width);
+    const values = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       const row = heads[i]!;
-      let logProb: number;
-      let entropy: number;
-      if (head.kind === "categorical") {
-        const mask = minibatch.mask;
-        let top = -Infinity;
-        for (let k = 0; k < head.n; k++) if (!mask || mask[i * head.n + k]) top = Math.max(top, row[k]!);
-        let total = 0;
-        let weighted = 0;
-        for (let k = 0; k < head.n; k++) {
-          if (mask && !mask[i * head.n + k]) continue;
-          const e = Math.exp(row[k]! - top);
-          total += e;
-          weighted += e * (row[k]! - top);
-        }
-        logProb = row[Math.round(minibatch.actions[i]!)]! - top - Math.log(total);
-        entropy = Math.log(total) - weighted / total;
-      } else {
-        logProb = 0;
-        entropy = 0;
-        for (let d = 0; d < head.dim; d++) {
-          const logStd = this.#params[this.layout.logStdOffset + d]!;
-          const z = (minibatch.actions[i * head.dim + d]! - row[d]!) / Math.exp(logStd);
-          logProb += -0.5 * z * z - logStd - 0.5 * Math.log(2 * Math.PI);
-          entropy += 0.5 + 0.5 * Math.log(2 * Math.PI) + logStd;
-        }
-      }
-      const value = heads[n + i]![0]!;
-      const logRatio = logProb - minibatch.oldLogProbs[i]!;
-      const ratio = Math.exp(logRatio);
-      const advantage = advantages[i]!;
-      const bounded = Math.min(Math.max(ratio, 1 - options.clipCoef), 1 + options.clipCoef);
-      policyLoss += Math.max(-advantage * ratio, -advantage * bounded);
-      const error = value - minibatch.returns[i]!;
-      if (options.clipVloss) {
-        const old = minibatch.oldValues[i]!;
-        const clippedValue = old + Math.min(Math.max(value - old, -options.clipCoef), options.clipCoef);
-        valueLoss += Math.max(error ** 2, (clippedValue - minibatch.returns[i]!) ** 2);
-      } else {
-        valueLoss += error ** 2;
-      }
-      entropySum += entropy;
-      oldApproxKl += -logRatio;
-      approxKl += ratio - 1 - logRatio;
-      if (Math.abs(ratio - 1) > options.clipCoef) clipped++;
+      for (let k = 0; k < width; k++) policy[i * width + k] = row[k]!;
+      values[i] = heads[n + i]![0]!;
     }
+    const outputs = head.kind === "categorical"
+      ? (minibatch.mask === undefined
+        ? { kind: "categorical" as const, n: head.n, logits: policy, values }
+        : { kind: "categorical" as const, n: head.n, logits: policy, values, mask: minibatch.mask })
+      : {
+        kind: "gaussian" as const,
+        means: policy,
+        logStd: this.#params.subarray(this.layout.logStdOffset, this.layout.logStdOffset + head.dim),
+        values,
+      };
+    const loss = ppoHeadLoss(outputs, minibatch, {
+      clipCoef: options.clipCoef,
+      clipVloss: options.clipVloss,
+      entCoef: options.entCoef,
+      vfCoef: options.vfCoef,
+      normAdv: options.normAdv,
+    });
     return {
-      policyLoss: policyLoss / n,
-      valueLoss: 0.5 * valueLoss / n,
-      entropy: entropySum / n,
-      oldApproxKl: oldApproxKl / n,
-      approxKl: approxKl / n,
-      clipfrac: clipped / n,
+      policyLoss: loss.policyLoss,
+      valueLoss: loss.valueLoss,
+      entropy: loss.entropy,
+      oldApproxKl: loss.oldApproxKl,
+      approxKl: loss.approxKl,
+      clipfrac: loss.clipfrac,
       gradNorm,
     };
   }
@@ -514,17 +487,4 @@ function checkLength(action: string, name: string, array: ArrayLike<number>, exp
 /** Values from the heads' rows: the value head's rows follow the policy head's, value in column 0. */
 function readValues(heads: Matrix, batch: number, out: Float32Array): void {
   for (let i = 0; i < batch; i++) out[i] = heads[batch + i]![0]!;
-}
-
-/** Advantages normalised per minibatch as CleanRL (`(a - mean) / (std + 1e-8)`, unbiased std), in float64. */
-function normalizedAdvantages(advantages: Float32Array, normalize: boolean): Float32Array {
-  if (!normalize) return advantages;
-  const n = advantages.length;
-  let mean = 0;
-  for (let i = 0; i < n; i++) mean += advantages[i]!;
-  mean /= n;
-  let squares = 0;
-  for (let i = 0; i < n; i++) squares += (advantages[i]! - mean) ** 2;
-  const std = Math.sqrt(squares / Math.max(n - 1, 1));
-  return advantages.map((a) => (a - mean) / (std + 1e-8));
 }
