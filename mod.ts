@@ -85,7 +85,9 @@ export {
   type EngineEntry,
   type EngineName,
   ENGINES,
+  type Initializer,
   initParams,
+  type InitParamsOptions,
   type MachineFacts,
   paramLayout,
 } from "./src/model/mod.ts";

@@ -5,6 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { configFlagHelp, configFlagOptions, configFromFlags } from "../src/cli/config_flags.ts";
+import { configFromJson } from "../src/config/config_from_json.ts";
 import type { PpoConfig } from "../src/config/ppo_config.ts";
 import { presetFor } from "../src/config/presets.ts";
 import { ConsoleProgress } from "../src/logging/console_progress.ts";
@@ -238,7 +239,7 @@ async function readConfigFile(path: string): Promise<Partial<PpoConfig>> {
       }`,
     );
   }
-  return value as Partial<PpoConfig>;
+  return configFromJson(value);
 }
 
 function lineAndColumn(text: string, position: number): string {

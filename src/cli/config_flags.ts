@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { DEFAULT_CONFIG, type PpoConfig } from "../config/ppo_config.ts";
+import { DEFAULT_CONFIG, NULLABLE_OPTIONS, type PpoConfig } from "../config/ppo_config.ts";
 import { BACKEND_CHOICES } from "../model/engines.ts";
 
 /** `learningRate` -> `learning-rate`. */
@@ -30,17 +30,20 @@ const HELP: Record<keyof PpoConfig, string> = {
   clipVloss: "clip the value loss",
   entCoef: "entropy coefficient",
   vfCoef: "value loss coefficient",
-  maxGradNorm: "global gradient-norm clip",
+  maxGradNorm: "global gradient-norm clip (Infinity: no clipping)",
   targetKl: "early-stop KL threshold (null: off)",
   adamEps: "Adam epsilon",
   hidden: "hidden layer widths, comma separated",
   activation: "tanh or relu",
   sharedNetwork: "one shared trunk for actor and critic",
+  init: "initial weights: orthogonal, glorot-uniform (Keras) or pytorch-default (nn.Linear)",
   logStd: "continuous actions: learned or fixed log-std",
   initLogStd: "initial (or fixed) log-std",
   clipActions: "clip continuous actions to the action bounds",
   normalizeObservation: "running observation normalisation",
   normalizeReward: "reward scaling by the return's std",
+  maxEpisodeSteps: "episode time limit in steps (Infinity: none; null: the env's registered limit)",
+  rewardScale: "constant factor on the rewards learned from, after normalisation",
   backend: `engine: ${BACKEND_CHOICES.join(", ")} (see the README's engines section)`,
 };
 
@@ -87,7 +90,7 @@ export function configFromFlags(values: Record<string, string | boolean | undefi
     if (raw === undefined) continue;
     const text = String(raw);
     const fallback = DEFAULT_CONFIG[key];
-    const nullable = key === "criticLearningRate" || key === "targetKl";
+    const nullable = NULLABLE_OPTIONS.has(key);
     if (nullable && (text === "null" || text === "none")) config[key] = null;
     else if (Array.isArray(fallback)) config[key] = text.split(",").map((part) => parseNumber(key, part));
     else if (typeof fallback === "boolean") config[key] = parseBoolean(key, text);

@@ -4,6 +4,7 @@
  * @module
  */
 import { BACKEND_CHOICES, type BackendChoice } from "../model/engines.ts";
+import { type Initializer, INITIALIZERS } from "../model/init_params.ts";
 import type { Activation } from "../model/types.ts";
 
 export type { BackendChoice } from "../model/engines.ts";
@@ -44,7 +45,7 @@ export interface PpoConfig {
   entCoef: number;
   /** Value loss coefficient. @default {0.5} */
   vfCoef: number;
-  /** Global gradient-norm clip. @default {0.5} */
+  /** Global gradient-norm clip; `Infinity` turns clipping off. @default {0.5} */
   maxGradNorm: number;
   /** Stop the epochs early when approx KL exceeds this; null disables. @default {null} */
   targetKl: number | null;
@@ -56,6 +57,12 @@ export interface PpoConfig {
   activation: Activation;
   /** One shared trunk for actor and critic. @default {false} */
   sharedNetwork: boolean;
+  /**
+   * How the dense layers start: `"orthogonal"` (CleanRL's, with gains sqrt(2), 0.01 and 1, zero biases),
+   * `"glorot-uniform"` (Keras' default, zero biases) or `"pytorch-default"` (`nn.Linear`'s own: weights and
+   * biases from U(+-1/sqrt(fanIn))). @default {"orthogonal"}
+   */
+  init: Initializer;
   /** Continuous actions: learned state-independent log-std, or a fixed std. @default {"learned"} */
   logStd: "learned" | "fixed";
   /** Initial (or fixed) log-std of continuous policies. @default {0} */
@@ -66,6 +73,16 @@ export interface PpoConfig {
   normalizeObservation: boolean;
   /** Reward scaling by the std of the discounted return (clipped to +-10). @default {false} */
   normalizeReward: boolean;
+  /**
+   * Time limit of every training episode, in steps (`Infinity`: none), instead of the environment's registered
+   * one; null keeps the registered limit. @default {null}
+   */
+  maxEpisodeSteps: number | null;
+  /**
+   * A constant factor on the rewards the agent learns from, applied after `normalizeReward` (the numpy
+   * tutorial's `r / 100` is 0.01); episode returns and metrics stay unscaled. @default {1}
+   */
+  rewardScale: number;
   /**
    * The engine that runs the networks: a name from the engine table (`wasm`, `reference`, `threaded`, `cpu`,
    * `webasm`, `webgpu`) or `"auto"`, the fastest measured engine for the network and machine. @default {"auto"}
@@ -98,11 +115,14 @@ export const DEFAULT_CONFIG: Readonly<PpoConfig> = Object.freeze({
   hidden: [64, 64],
   activation: "tanh",
   sharedNetwork: false,
+  init: "orthogonal",
   logStd: "learned",
   initLogStd: 0,
   clipActions: true,
   normalizeObservation: false,
   normalizeReward: false,
+  maxEpisodeSteps: null,
+  rewardScale: 1,
   backend: "auto",
 });
 
@@ -160,15 +180,22 @@ export function resolveConfig(overrides: Partial<PpoConfig> = {}): PpoConfig {
 }
 
 function fail(option: string, reason: string, value: unknown): never {
-  throw new RangeError(
-    `Cannot configure PPO as ${option} must be ${reason}: current value is ${JSON.stringify(value)}`,
-  );
+  // JSON would print a non-finite number as null.
+  const shown = typeof value === "number" && !Number.isFinite(value) ? String(value) : JSON.stringify(value);
+  throw new RangeError(`Cannot configure PPO as ${option} must be ${reason}: current value is ${shown}`);
 }
+
+/** The options whose value may be null (numbers otherwise). */
+export const NULLABLE_OPTIONS: ReadonlySet<string> = new Set([
+  "criticLearningRate",
+  "targetKl",
+  "maxEpisodeSteps",
+]);
 
 function checkType(config: PpoConfig): void {
   for (const [key, value] of Object.entries(config)) {
     const expected = DEFAULT_CONFIG[key as keyof PpoConfig];
-    const nullable = key === "criticLearningRate" || key === "targetKl";
+    const nullable = NULLABLE_OPTIONS.has(key);
     if (nullable && value === null) continue;
     const expectedType = Array.isArray(expected) ? "array" : expected === null ? "number" : typeof expected;
     const actualType = Array.isArray(value) ? "array" : typeof value;
@@ -229,6 +256,16 @@ function validateConfig(config: PpoConfig): void {
   }
   if (config.logStd !== "learned" && config.logStd !== "fixed") {
     fail("logStd", '"learned" or "fixed"', config.logStd);
+  }
+  if (!INITIALIZERS.includes(config.init)) {
+    fail("init", '"orthogonal", "glorot-uniform" or "pytorch-default"', config.init);
+  }
+  const limit = config.maxEpisodeSteps;
+  if (limit !== null && limit !== Infinity && !(Number.isInteger(limit) && limit >= 1)) {
+    fail("maxEpisodeSteps", "a positive integer, Infinity or null", limit);
+  }
+  if (!(config.rewardScale > 0 && Number.isFinite(config.rewardScale))) {
+    fail("rewardScale", "a positive finite number", config.rewardScale);
   }
   if (!BACKEND_CHOICES.includes(config.backend)) {
     fail("backend", `one of ${BACKEND_CHOICES.join(", ")}`, config.backend);

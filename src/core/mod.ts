@@ -1,8 +1,8 @@
 /**
  * The pure reference math behind PPO, on plain typed arrays: dense and activation layers with their
  * gradients, categorical and diagonal-Gaussian action distributions, GAE, rewards-to-go and TD(0) targets, the
- * clipped PPO loss, gradient-norm clipping, Adam, orthogonal initialisation, running statistics and the seeded
- * random number generator.
+ * clipped PPO loss, gradient-norm clipping, Adam, orthogonal, Glorot-uniform and PyTorch-default initialisation,
+ * running statistics and the seeded random number generator.
  * Every engine is tested against these functions.
  *
  * @example GAE of a one-step episode that terminates: the advantage is the reward minus the value
@@ -30,6 +30,7 @@ export { clipGradNorm, type ClipGradNormResult } from "./clip_grad_norm.ts";
 export { denseBackward, type DenseBackwardOptions, type DenseGradients } from "./dense_backward.ts";
 export { denseForward, type DenseForwardOptions, type DenseLayer } from "./dense_forward.ts";
 export { gae, type GaeInput, type GaeOptions, type GaeOutput } from "./gae.ts";
+export { glorotUniform } from "./glorot_uniform.ts";
 export {
   gaussianBackward,
   type GaussianBackwardOptions,
@@ -56,6 +57,7 @@ export {
   type PpoLossParts,
   type PpoLossResult,
 } from "./ppo_loss.ts";
+export { type LinearInit, pytorchLinearInit } from "./pytorch_linear_init.ts";
 export { reluBackward, type ReluBackwardOptions } from "./relu_backward.ts";
 export { reluForward, type ReluForwardOptions } from "./relu_forward.ts";
 export { rewardsToGo, type RewardsToGoOptions } from "./rewards_to_go.ts";

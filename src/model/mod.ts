@@ -37,7 +37,7 @@ export {
   ENGINES,
 } from "./engines.ts";
 export { createGpuPolicy, type GpuPolicy, type GpuPolicyOptions } from "./gpu_policy.ts";
-export { initParams } from "./init_params.ts";
+export { type Initializer, INITIALIZERS, initParams, type InitParamsOptions } from "./init_params.ts";
 export { paramLayout } from "./param_layout.ts";
 export {
   type ActorCriticForward,

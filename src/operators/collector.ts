@@ -51,6 +51,11 @@ export interface CollectorOptions {
   readonly clipObservation?: number;
   /** Bound of scaled rewards: they are clipped to +-`clipReward`. @default {10} */
   readonly clipReward?: number;
+  /**
+   * A constant factor on the rewards learned from, applied last (after normalisation and its clip), such as the
+   * numpy tutorial's `r / 100`; episode returns stay unscaled. @default {1}
+   */
+  readonly rewardScale?: number;
 }
 
 /** What a checkpoint keeps of a {@linkcode Collector}. */
@@ -140,8 +145,15 @@ export class Collector {
       gamma: 0.99,
       clipObservation: 10,
       clipReward: 10,
+      rewardScale: 1,
       ...options,
     };
+    const rewardScale = this.#options.rewardScale;
+    if (!(rewardScale > 0 && Number.isFinite(rewardScale))) {
+      throw new RangeError(
+        `Cannot create Collector as rewardScale must be a positive finite number: current value is ${rewardScale}`,
+      );
+    }
     this.engine = engine;
     this.vecEnv = vecEnv;
     this.numEnvs = vecEnv.numEnvs;
@@ -299,8 +311,9 @@ export class Collector {
   #scaleRewards(rewards: ArrayLike<number>): void {
     const stats = this.returnStats;
     const n = this.numEnvs;
+    const factor = this.#options.rewardScale;
     if (stats === null) {
-      for (let i = 0; i < n; i++) this.#rewards[i] = rewards[i]!;
+      for (let i = 0; i < n; i++) this.#rewards[i] = factor * rewards[i]!;
       return;
     }
     const gamma = this.#options.gamma;
@@ -311,7 +324,9 @@ export class Collector {
     if (!this.frozen) stats.update(this.#discountedReturns, n);
     const scale = Math.sqrt(stats.var[0]! + 1e-8);
     const clip = this.#options.clipReward;
-    for (let i = 0; i < n; i++) this.#rewards[i] = Math.min(Math.max(rewards[i]! / scale, -clip), clip);
+    for (let i = 0; i < n; i++) {
+      this.#rewards[i] = factor * Math.min(Math.max(rewards[i]! / scale, -clip), clip);
+    }
   }
 
   /** The collector's counters, generator and statistics, for checkpoints. */

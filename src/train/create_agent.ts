@@ -47,7 +47,7 @@ export function networkConfig(
   };
 }
 
-/** The collector options a config asks for: action clipping and normalisation, seeded with `seed`. */
+/** The collector options a config asks for: action clipping, normalisation and reward scale, seeded with `seed`. */
 export function collectorOptions(config: PpoConfig, seed: number): CollectorOptions {
   return {
     seed,
@@ -55,21 +55,25 @@ export function collectorOptions(config: PpoConfig, seed: number): CollectorOpti
     normalizeObservation: config.normalizeObservation,
     normalizeReward: config.normalizeReward,
     gamma: config.gamma,
+    rewardScale: config.rewardScale,
   };
 }
 
 /**
- * Builds an agent from a resolved config: `numEnvs` seeded envs, an orthogonally initialised network on the
- * chosen backend, and a collector that has reset the envs.
+ * Builds an agent from a resolved config: `numEnvs` seeded envs (with the config's time limit, if any), a network
+ * initialised as `config.init` says on the chosen backend, and a collector that has reset the envs.
  *
  * @param config A resolved config.
  * @param env A user-defined environment to use instead of `config.envId`.
  * @returns The agent; `dispose()` it when done.
  */
 export async function createAgent(config: PpoConfig, env?: EnvDefinition): Promise<Agent> {
-  const vecEnv = new VecEnv(env ?? config.envId, config.numEnvs, { seed: config.seed });
+  const vecEnv = new VecEnv(env ?? config.envId, config.numEnvs, {
+    seed: config.seed,
+    ...(config.maxEpisodeSteps === null ? {} : { maxEpisodeSteps: config.maxEpisodeSteps }),
+  });
   const layout = paramLayout(networkConfig(config, vecEnv));
-  const params = initParams(layout, new Rng(config.seed + INIT_STREAM));
+  const params = initParams(layout, new Rng(config.seed + INIT_STREAM), { init: config.init });
   const engine = await createPolicy(layout, { backend: config.backend, params });
   const collector = new Collector(engine, vecEnv, collectorOptions(config, config.seed));
   return {

@@ -73,7 +73,11 @@ export async function evaluate(
   const lengths: number[] = [];
   for (let start = 0; start < episodes; start += 64) {
     const numEnvs = Math.min(64, episodes - start);
-    const vecEnv = new VecEnv(meta.envId, numEnvs, { seed: seed + start });
+    // The environment the run trained in, its time limit included.
+    const vecEnv = new VecEnv(meta.envId, numEnvs, {
+      seed: seed + start,
+      ...(config.maxEpisodeSteps === null ? {} : { maxEpisodeSteps: config.maxEpisodeSteps }),
+    });
     const layout = paramLayout(networkConfig(config, vecEnv));
     const engine = await createPolicy(layout, {
       backend: options.backend ?? "reference",

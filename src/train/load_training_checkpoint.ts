@@ -1,3 +1,5 @@
+import { configFromJson } from "../config/config_from_json.ts";
+import type { PpoConfig } from "../config/ppo_config.ts";
 import { type Checkpoint, loadCheckpoint } from "../io/checkpoint.ts";
 import type { TrainingMetadata } from "./training_state.ts";
 
@@ -29,5 +31,7 @@ export async function loadTrainingCheckpoint(path: string, action: string): Prom
       `Cannot ${action} ${path} as it is not a ppo-flow training checkpoint: current value is ${meta.kind}`,
     );
   }
-  return { checkpoint, meta: meta as TrainingMetadata };
+  // The config's non-finite numbers are stored as strings (JSON has no Infinity).
+  const config = configFromJson(meta.config) as PpoConfig;
+  return { checkpoint, meta: { ...meta, config } as TrainingMetadata };
 }

@@ -4,11 +4,12 @@ import { JsonlWriter } from "../logging/jsonl_writer.ts";
 import { scalarsOf } from "../logging/metric_sink.ts";
 import { TensorBoardWriter } from "../logging/tensorboard_writer.ts";
 import { trimTensorBoardEvents } from "../logging/trim_tensorboard_events.ts";
+import { configToJson } from "../config/config_to_json.ts";
 import type { PpoConfig } from "../config/ppo_config.ts";
 import type { IterationMetrics } from "../operators/types.ts";
 import type { Agent } from "./create_agent.ts";
 import { loadTrainingCheckpoint } from "./load_training_checkpoint.ts";
-import { latestCheckpointPath, trainingMetadata, VERSIONS } from "./training_state.ts";
+import { latestCheckpointPath, type TrainingMetadata, trainingMetadata, VERSIONS } from "./training_state.ts";
 
 /** The checkpoint a run resumes from, as {@linkcode RunFiles.open} checks it against the run directory. */
 export interface ResumePoint {
@@ -102,7 +103,7 @@ export class RunFiles {
     await Deno.mkdir(`${dir}/checkpoints`, { recursive: true });
     const description = {
       runId,
-      config,
+      config: configToJson(config),
       envId: agent.vecEnv.spec.id,
       backend: agent.engine.backend,
       observationSpace: agent.vecEnv.observationSpace.toJSON(),
@@ -147,7 +148,7 @@ export class RunFiles {
       params: engine.getParams(),
       tensors: agent.layout.tensors,
       optimizer: engine.getOptimizerState(),
-      metadata: { ...trainingMetadata(agent, recentReturns, meanReturn100, this.runId, stageState) },
+      metadata: metadataOf(trainingMetadata(agent, recentReturns, meanReturn100, this.runId, stageState)),
     };
     const latest = latestCheckpointPath(this.dir);
     await saveCheckpoint(latest, checkpoint);
@@ -166,6 +167,11 @@ export class RunFiles {
       await this.#events.close();
     }
   }
+}
+
+/** A checkpoint's metadata as JSON holds it: the config's non-finite numbers (`maxGradNorm: Infinity`) as strings. */
+function metadataOf(meta: TrainingMetadata): Record<string, unknown> {
+  return { ...meta, config: configToJson(meta.config) };
 }
 
 function bestCheckpointPath(dir: string): string {
@@ -210,7 +216,7 @@ async function checkRunIdentity(dir: string, resume: ResumePoint): Promise<strin
   }
   if (recorded.envId !== resume.envId) throw refuse("environment", resume.envId, recorded.envId);
   const ours = (recorded.config ?? {}) as Record<string, unknown>;
-  const theirs = resume.config as unknown as Record<string, unknown>;
+  const theirs = configToJson(resume.config);
   for (const key of new Set([...Object.keys(ours), ...Object.keys(theirs)])) {
     // A resumed run may be longer or run on another engine; everything else defines the run.
     if (key === "totalTimesteps" || key === "backend") continue;

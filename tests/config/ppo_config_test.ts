@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { DEFAULT_CONFIG, derivedSizes, resolveConfig } from "../../src/config/ppo_config.ts";
 import { presetFor, PRESETS } from "../../src/config/presets.ts";
-import { configFromFlags } from "../../src/cli/config_flags.ts";
+import { configFlagHelp, configFromFlags } from "../../src/cli/config_flags.ts";
 
 Deno.test("resolveConfig() fills CleanRL's defaults", () => {
   const config = resolveConfig();
@@ -65,5 +65,66 @@ Deno.test("configFromFlags() rejects a malformed number or boolean, naming the f
     targetKl: null,
     envId: "Acrobot-v1",
   });
-  assert.equal(Object.keys(DEFAULT_CONFIG).length, 29);
+  assert.equal(Object.keys(DEFAULT_CONFIG).length, 32);
+});
+
+Deno.test("resolveConfig() defaults init to orthogonal, maxEpisodeSteps to null and rewardScale to 1", () => {
+  const config = resolveConfig();
+  assert.equal(config.init, "orthogonal");
+  assert.equal(config.maxEpisodeSteps, null);
+  assert.equal(config.rewardScale, 1);
+  const custom = resolveConfig({ init: "pytorch-default", maxEpisodeSteps: Infinity, rewardScale: 0.01 });
+  assert.deepEqual([custom.init, custom.maxEpisodeSteps, custom.rewardScale], [
+    "pytorch-default",
+    Infinity,
+    0.01,
+  ]);
+  assert.equal(resolveConfig({ maxEpisodeSteps: 200, maxGradNorm: Infinity }).maxGradNorm, Infinity);
+});
+
+Deno.test("resolveConfig() refuses a bad init, maxEpisodeSteps or rewardScale, naming the option", () => {
+  const cases: [Record<string, unknown>, RegExp][] = [
+    [
+      { init: "he-normal" },
+      /init must be "orthogonal", "glorot-uniform" or "pytorch-default": current value is "he-normal"/,
+    ],
+    [
+      { maxEpisodeSteps: 0 },
+      /maxEpisodeSteps must be a positive integer, Infinity or null: current value is 0/,
+    ],
+    [
+      { maxEpisodeSteps: 2.5 },
+      /maxEpisodeSteps must be a positive integer, Infinity or null: current value is 2.5/,
+    ],
+    [{ rewardScale: 0 }, /rewardScale must be a positive finite number: current value is 0/],
+    [{ rewardScale: -2 }, /rewardScale must be a positive finite number: current value is -2/],
+    [{ rewardScale: Infinity }, /rewardScale must be a positive finite number: current value is Infinity/],
+  ];
+  for (const [overrides, message] of cases) {
+    assert.throws(
+      () => resolveConfig(overrides),
+      (error: Error) => error instanceof RangeError && message.test(error.message),
+    );
+  }
+  assert.throws(
+    () => resolveConfig({ maxEpisodeSteps: "200" } as never),
+    /maxEpisodeSteps must be of type number or null: current value is "200"/,
+  );
+});
+
+Deno.test("configFromFlags() parses --init, --max-episode-steps (null, Infinity) and --reward-scale; --help lists them", () => {
+  assert.deepEqual(
+    configFromFlags({ init: "glorot-uniform", "max-episode-steps": "200", "reward-scale": "0.01" }),
+    { init: "glorot-uniform", maxEpisodeSteps: 200, rewardScale: 0.01 },
+  );
+  assert.deepEqual(configFromFlags({ "max-episode-steps": "null", "max-grad-norm": "Infinity" }), {
+    maxEpisodeSteps: null,
+    maxGradNorm: Infinity,
+  });
+  assert.deepEqual(configFromFlags({ "max-episode-steps": "Infinity" }), { maxEpisodeSteps: Infinity });
+  const help = configFlagHelp().join("\n");
+  for (const flag of ["--init", "--max-episode-steps", "--reward-scale", "--max-grad-norm"]) {
+    assert.match(help, new RegExp(`^  ${flag} `, "m"), flag);
+  }
+  assert.match(help, /--max-grad-norm .*Infinity: no clipping/);
 });

@@ -77,3 +77,67 @@ Deno.test("initParams() gives the same network for the same seed and another for
   assert.deepEqual(initParams(layout, new Rng(5)), initParams(layout, new Rng(5)));
   assert.notDeepEqual(initParams(layout, new Rng(5)), initParams(layout, new Rng(6)));
 });
+
+Deno.test("initParams() with glorot-uniform draws every weight within Keras' limit and starts biases at 0", () => {
+  const layout = paramLayout({
+    obsDim: 4,
+    head: { kind: "gaussian", dim: 2, logStd: "learned", initLogStd: -1 },
+    hidden: [64, 32],
+    activation: "tanh",
+    shared: false,
+  });
+  const params = initParams(layout, new Rng(40), { init: "glorot-uniform" });
+  for (const layer of [...layout.actor, ...layout.critic]) {
+    const limit = Math.fround(Math.sqrt(6 / (layer.inDim + layer.outDim)));
+    const weight = params.subarray(layer.weightOffset, layer.weightOffset + layer.outDim * layer.inDim);
+    assert.ok(weight.every((w) => Math.abs(w) <= limit), `${layer.weightOffset}`);
+    assert.ok(weight.some((w) => Math.abs(w) > limit / 2));
+    assert.ok(params.subarray(layer.biasOffset, layer.biasOffset + layer.outDim).every((b) => b === 0));
+  }
+  assert.deepEqual(Array.from(params.subarray(layout.logStdOffset)), [-1, -1]);
+});
+
+Deno.test("initParams() with pytorch-default draws weights and biases within 1/sqrt(fanIn), layer by layer", () => {
+  const layout = paramLayout({
+    obsDim: 8,
+    head: { kind: "categorical", n: 4 },
+    hidden: [32, 16],
+    activation: "relu",
+    shared: true,
+  });
+  const params = initParams(layout, new Rng(41), { init: "pytorch-default" });
+  for (const layer of [...layout.trunk, ...layout.actor, ...layout.critic]) {
+    const bound = Math.fround(1 / Math.sqrt(layer.inDim));
+    const weight = params.subarray(layer.weightOffset, layer.weightOffset + layer.outDim * layer.inDim);
+    const bias = params.subarray(layer.biasOffset, layer.biasOffset + layer.outDim);
+    assert.ok([...weight, ...bias].every((w) => Math.abs(w) <= bound));
+    assert.ok(weight.some((w) => Math.abs(w) > bound / 2));
+    assert.ok(bias.some((b) => b !== 0));
+  }
+  // The bound follows each layer's fanIn: the first layer (fanIn 8) has weights beyond the head's 1/sqrt(16).
+  const first = layout.trunk[0]!;
+  assert.ok(params.subarray(first.weightOffset, first.weightOffset + 32 * 8).some((w) => Math.abs(w) > 0.25));
+});
+
+Deno.test("initParams() gives every scheme its own deterministic network, orthogonal by default", () => {
+  const layout = paramLayout({
+    obsDim: 4,
+    head: { kind: "categorical", n: 2 },
+    hidden: [8],
+    activation: "tanh",
+    shared: false,
+  });
+  const schemes = ["orthogonal", "glorot-uniform", "pytorch-default"] as const;
+  const networks = schemes.map((init) => initParams(layout, new Rng(5), { init }));
+  assert.deepEqual(networks[0], initParams(layout, new Rng(5)));
+  schemes.forEach((init, i) => assert.deepEqual(initParams(layout, new Rng(5), { init }), networks[i]));
+  assert.notDeepEqual(networks[1], networks[0]);
+  assert.notDeepEqual(networks[2], networks[1]);
+  assert.throws(
+    () => initParams(layout, new Rng(5), { init: "he" as never }),
+    (error: Error) =>
+      error instanceof RangeError &&
+      error.message ===
+        'Cannot initialise parameters as init must be "orthogonal", "glorot-uniform" or "pytorch-default": current value is he',
+  );
+});

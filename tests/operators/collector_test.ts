@@ -194,3 +194,40 @@ Deno.test("Collector reports an environment that throws with its index, the glob
   assert.deepEqual([error.action, error.envId, error.env, error.globalStep], ["step", "Fragile-v0", 2, 12]);
   assert.equal(error.cause, boom);
 });
+
+Deno.test("Collector multiplies the rewards it learns from by rewardScale, after normalisation; episode returns stay raw", () => {
+  const steps = (options: { rewardScale?: number; normalizeReward?: boolean }) => {
+    const collector = new Collector(cartPolePolicy(), new VecEnv("CartPole-v1", 2), { seed: 3, ...options });
+    const list = Array.from({ length: 60 }, () => {
+      const step = collector.step() as StepBatch;
+      return { rewards: Array.from(step.rewards), returns: step.episodes.map((e) => e.return) };
+    });
+    return list;
+  };
+  const plain = steps({});
+  const scaled = steps({ rewardScale: 0.01 });
+  assert.deepEqual(
+    scaled.map((s) => s.rewards),
+    plain.map((s) => s.rewards.map((r) => Math.fround(r * 0.01))),
+  );
+  assert.deepEqual(scaled.map((s) => s.returns), plain.map((s) => s.returns));
+  assert.ok(scaled.some((s) => s.returns.length > 0));
+  const normalized = steps({ normalizeReward: true });
+  const both = steps({ normalizeReward: true, rewardScale: 2 });
+  assert.deepEqual(
+    both.map((s) => s.rewards),
+    normalized.map((s) => s.rewards.map((r) => Math.fround(r * 2))),
+  );
+});
+
+Deno.test("Collector refuses a rewardScale that is not a positive finite number", () => {
+  for (const rewardScale of [0, -1, Infinity, NaN]) {
+    assert.throws(
+      () => new Collector(cartPolePolicy(), new VecEnv("CartPole-v1", 1), { rewardScale }),
+      (error: Error) =>
+        error instanceof RangeError &&
+        error.message ===
+          `Cannot create Collector as rewardScale must be a positive finite number: current value is ${rewardScale}`,
+    );
+  }
+});
