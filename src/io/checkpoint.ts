@@ -96,6 +96,8 @@ interface StoredState {
   readonly size: number;
   readonly layout: readonly (readonly [name: string, shape: readonly number[], offset: number])[];
   readonly optimizerStep: number;
+  /** The critic group's Adam steps, when part-wise training made them differ from `optimizerStep`. */
+  readonly criticOptimizerStep?: number;
   readonly metadata: JsonObject;
 }
 
@@ -277,7 +279,9 @@ export async function loadCheckpoint(
   return {
     params,
     tensors: layout,
-    optimizer: { m, v, step: state.optimizerStep },
+    optimizer: state.criticOptimizerStep === undefined
+      ? { m, v, step: state.optimizerStep }
+      : { m, v, step: state.optimizerStep, criticStep: state.criticOptimizerStep },
     metadata: state.metadata,
   };
 }
@@ -306,6 +310,12 @@ function encodeCheckpoint(
   if (!Number.isSafeInteger(optimizer.step) || optimizer.step < 0) {
     throw new RangeError(
       `Cannot ${action} as optimizer.step must be a non-negative integer: current value is ${optimizer.step}`,
+    );
+  }
+  const criticStep = optimizer.criticStep;
+  if (criticStep !== undefined && (!Number.isSafeInteger(criticStep) || criticStep < 0)) {
+    throw new RangeError(
+      `Cannot ${action} as optimizer.criticStep must be a non-negative integer: current value is ${criticStep}`,
     );
   }
   const sorted = [...tensors].sort((a, b) => a.offset - b.offset);
@@ -337,6 +347,7 @@ function encodeCheckpoint(
     size: params.length,
     layout: tensors.map(({ name, shape, offset }) => [name, [...shape], offset] as const),
     optimizerStep: optimizer.step,
+    ...(criticStep === undefined || criticStep === optimizer.step ? {} : { criticOptimizerStep: criticStep }),
     metadata,
   };
   const stateJson = JSON.stringify(state);
@@ -402,9 +413,11 @@ function checkExpectation(
 
 function isStoredState(value: unknown): value is StoredState {
   if (value === null || typeof value !== "object") return false;
-  const { size, layout, optimizerStep, metadata } = value as Record<string, unknown>;
+  const { size, layout, optimizerStep, criticOptimizerStep, metadata } = value as Record<string, unknown>;
   return Number.isSafeInteger(size) && (size as number) >= 0 &&
     Number.isSafeInteger(optimizerStep) && (optimizerStep as number) >= 0 &&
+    (criticOptimizerStep === undefined ||
+      Number.isSafeInteger(criticOptimizerStep) && (criticOptimizerStep as number) >= 0) &&
     metadata !== null && typeof metadata === "object" && !Array.isArray(metadata) &&
     Array.isArray(layout) &&
     layout.every((entry) =>

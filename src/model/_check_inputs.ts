@@ -161,4 +161,9 @@ export function checkOptimizerState(layout: ParamLayout, state: OptimizerState):
       `Cannot ${action} as step must be a non-negative integer: current value is ${state.step}`,
     );
   }
+  if (state.criticStep !== undefined && (!Number.isInteger(state.criticStep) || state.criticStep < 0)) {
+    throw new RangeError(
+      `Cannot ${action} as criticStep must be a non-negative integer: current value is ${state.criticStep}`,
+    );
+  }
 }

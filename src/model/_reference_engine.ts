@@ -63,7 +63,8 @@ export class ReferencePolicyEngine implements ReferencePolicy {
   #params: Float32Array;
   #m: Float32Array;
   #v: Float32Array;
-  #step = 0;
+  /** Adam steps per group: part-wise steps count only for their part, as two optimizers would. */
+  #steps = { actor: 0, critic: 0 };
   #gradient: Float64Array;
   // Adam writes into these copies first, so a rejected update leaves the live state untouched.
   #nextParams: Float32Array;
@@ -145,7 +146,11 @@ export class ReferencePolicyEngine implements ReferencePolicy {
         `Cannot train a part of the network as the actor and critic share a trunk: current value is ${part}`,
       );
     }
-    const step = this.#step + 1;
+    const steps = {
+      actor: this.#steps.actor + (part === "critic" ? 0 : 1),
+      critic: this.#steps.critic + (part === "actor" ? 0 : 1),
+    };
+    const step = part === "critic" ? steps.critic : steps.actor;
     const gradient = this.#gradient;
     const computed = this.#lossAndGradient(this.#params, minibatch, {
       gradient,
@@ -173,19 +178,24 @@ export class ReferencePolicyEngine implements ReferencePolicy {
     this.#nextM.set(this.#m);
     this.#nextV.set(this.#v);
     const next = { params: this.#nextParams, m: this.#nextM, v: this.#nextV };
-    adamStep(next, gradient, {
-      step,
-      learningRate: options.learningRate,
-      eps: options.adamEps ?? 1e-5,
-      ranges: this.#ranges(options),
-    });
+    const ranges = this.#ranges(options);
+    for (const group of ["actor", "critic"] as const) {
+      const groupRanges = ranges.filter((range) => range.critic === (group === "critic"));
+      if (groupRanges.length === 0) continue;
+      adamStep(next, gradient, {
+        step: steps[group],
+        learningRate: options.learningRate,
+        eps: options.adamEps ?? 1e-5,
+        ranges: groupRanges,
+      });
+    }
     this.#checkTensors(next.m, "first moment", step);
     this.#checkTensors(next.v, "second moment", step);
     this.#checkTensors(next.params, "updated value", step);
     [this.#params, this.#nextParams] = [this.#nextParams, this.#params];
     [this.#m, this.#nextM] = [this.#nextM, this.#m];
     [this.#v, this.#nextV] = [this.#nextV, this.#v];
-    this.#step = step;
+    this.#steps = steps;
     return {
       policyLoss: stats.policyLoss,
       valueLoss: stats.valueLoss,
@@ -210,7 +220,13 @@ export class ReferencePolicyEngine implements ReferencePolicy {
 
   getOptimizerState(): OptimizerState {
     this.#checkAlive("get the optimizer state");
-    return { m: this.#m.slice(), v: this.#v.slice(), step: this.#step };
+    const { actor, critic } = this.#steps;
+    return {
+      m: this.#m.slice(),
+      v: this.#v.slice(),
+      step: actor,
+      ...(critic === actor ? {} : { criticStep: critic }),
+    };
   }
 
   setOptimizerState(state: OptimizerState): void {
@@ -218,7 +234,7 @@ export class ReferencePolicyEngine implements ReferencePolicy {
     checkOptimizerState(this.layout, state);
     this.#m.set(state.m);
     this.#v.set(state.v);
-    this.#step = state.step;
+    this.#steps = { actor: state.step, critic: state.criticStep ?? state.step };
   }
 
   dispose(): void {
@@ -237,7 +253,7 @@ export class ReferencePolicyEngine implements ReferencePolicy {
    * Adam ranges: every trainable tensor at its group's learning rate (one list, updated in place), or only those
    * of the part being trained.
    */
-  #ranges(options: TrainStepOptions): AdamRange[] {
+  #ranges(options: TrainStepOptions): (AdamRange & { readonly critic: boolean })[] {
     const criticRate = options.criticLearningRate ?? options.learningRate;
     const ranges = this.#adamRanges;
     for (const range of ranges) range.learningRate = range.critic ? criticRate : options.learningRate;

@@ -330,6 +330,13 @@ class GpuPolicyEngine implements GpuPolicy {
         `Cannot set optimizer state as step must be a non-negative integer: current value is ${state.step}`,
       );
     }
+    // One bias correction for every tensor: a state whose parts were stepped apart cannot be continued here.
+    if (state.criticStep !== undefined && state.criticStep !== state.step) {
+      throw new RangeError(
+        `Cannot set optimizer state on the gpu.js engine as it steps actor and critic together and criticStep ` +
+          `differs from step ${state.step} (part-wise training): current value is ${state.criticStep}`,
+      );
+    }
     this.#m = Float32Array.from(state.m);
     this.#v = Float32Array.from(state.v);
     this.#step = state.step;

@@ -193,14 +193,20 @@ export interface TrainStepStats {
   readonly gradNorm: number;
 }
 
-/** Adam's state: first and second moments (same layout as the parameters) and the step count. */
+/**
+ * Adam's state: first and second moments (same layout as the parameters) and the step counts that drive the bias
+ * correction. Part-wise training gives the actor and the critic separate optimizers, as two would be: a step of
+ * one part counts only for that part's tensors.
+ */
 export interface OptimizerState {
   /** First-moment estimates, one per parameter. */
   readonly m: Float32Array;
   /** Second-moment estimates, one per parameter. */
   readonly v: Float32Array;
-  /** Adam steps taken (for bias correction). */
+  /** Adam steps taken by the actor group (and by everything when `criticStep` is absent). */
   readonly step: number;
+  /** Adam steps taken by the critic group, when part-wise steps made it differ from `step`. @default {step} */
+  readonly criticStep?: number;
 }
 
 /** A batched actor-critic that acts, evaluates and trains; methods may return promises (async backends). */

@@ -113,7 +113,10 @@ class WasmPolicyEngine implements PolicyEngine {
   readonly #network: WasmNetwork;
   readonly #actorHead: number;
   readonly #criticHead: number;
-  #step = 0;
+  /** Adam steps per group: part-wise steps count only for their part, as two optimizers would. */
+  #steps = { actor: 0, critic: 0 };
+  /** Train steps taken (auto's trial rounds). */
+  #trainSteps = 0;
   #disposed = false;
   #scratch: ActScratch | undefined;
   readonly #heads = new Map<number, HeadBuffers>();
@@ -174,7 +177,7 @@ class WasmPolicyEngine implements PolicyEngine {
     }
     if (this.#threads !== "auto" || !this.#network.hasWorker) return this.#trainStep(minibatch, options);
     // Auto: the first steps of every round alternate with and without the worker; the faster stays on.
-    const round = this.#step % RETRIAL_EVERY;
+    const round = this.#trainSteps % RETRIAL_EVERY;
     if (round >= TRIAL_STEPS) return this.#trainStep(minibatch, options);
     if (round === 0) this.#trial = { with: 0, without: 0 };
     const useWorker = round % 2 === 0;
@@ -188,7 +191,12 @@ class WasmPolicyEngine implements PolicyEngine {
 
   #trainStep(minibatch: MinibatchData, options: TrainStepOptions): TrainStepStats {
     const { size } = minibatch;
-    const step = this.#step + 1;
+    const part = options.part ?? "both";
+    const steps = {
+      actor: this.#steps.actor + (part === "critic" ? 0 : 1),
+      critic: this.#steps.critic + (part === "actor" ? 0 : 1),
+    };
+    const step = part === "critic" ? steps.critic : steps.actor;
     const network = this.#network;
     const { policy, values, loss: buffers } = this.#forward(minibatch.obs, size, false, true);
     const head = this.layout.config.head;
@@ -207,7 +215,6 @@ class WasmPolicyEngine implements PolicyEngine {
       // Old log-probs are float32; rounding the new ones the same way makes an unchanged policy's ratio 1.
       roundLogProbs: true,
     }, buffers);
-    const part = options.part ?? "both";
     // A part's loss is its own terms: the policy's (surrogate and entropy) or the value's.
     const loss = part === "actor"
       ? result.policyLoss - options.entCoef * result.entropy
@@ -240,7 +247,7 @@ class WasmPolicyEngine implements PolicyEngine {
     const norm = Math.sqrt(squares);
     const clip = options.maxGradNorm / (norm + 1e-6);
     network.adam({
-      step,
+      steps,
       learningRate: options.learningRate,
       criticLearningRate: options.criticLearningRate ?? options.learningRate,
       eps: options.adamEps ?? 1e-5,
@@ -248,7 +255,8 @@ class WasmPolicyEngine implements PolicyEngine {
       trainLogStd: head.kind === "gaussian" && head.logStd === "learned",
       part,
     });
-    this.#step = step;
+    this.#steps = steps;
+    this.#trainSteps++;
     // The part not trained reports its loss terms as 0, as the reference engine does.
     const trainsPolicy = part !== "critic";
     return {
@@ -275,7 +283,13 @@ class WasmPolicyEngine implements PolicyEngine {
 
   getOptimizerState(): OptimizerState {
     this.#checkAlive("get the optimizer state");
-    return { m: this.#network.gather("m"), v: this.#network.gather("v"), step: this.#step };
+    const { actor, critic } = this.#steps;
+    return {
+      m: this.#network.gather("m"),
+      v: this.#network.gather("v"),
+      step: actor,
+      ...(critic === actor ? {} : { criticStep: critic }),
+    };
   }
 
   setOptimizerState(state: OptimizerState): void {
@@ -283,7 +297,7 @@ class WasmPolicyEngine implements PolicyEngine {
     checkOptimizerState(this.layout, state);
     this.#network.setMoments("m", state.m);
     this.#network.setMoments("v", state.v);
-    this.#step = state.step;
+    this.#steps = { actor: state.step, critic: state.criticStep ?? state.step };
   }
 
   dispose(): void {

@@ -392,7 +392,8 @@ export class WasmNetwork {
    * refresh their transposed copies.
    */
   adam(options: {
-    readonly step: number;
+    /** Adam steps of each group, this one included (the bias correction's t). */
+    readonly steps: { readonly actor: number; readonly critic: number };
     readonly learningRate: number;
     readonly criticLearningRate: number;
     readonly eps: number;
@@ -402,14 +403,15 @@ export class WasmNetwork {
     readonly part?: "both" | "actor" | "critic";
   }): void {
     const part = options.part ?? "both";
-    const invBc2 = 1 / Math.sqrt(1 - 0.999 ** options.step);
-    const bc1 = 1 - 0.9 ** options.step;
     const floats = new Float32Array(this.memory.buffer);
-    floats.set([options.scale, options.learningRate / bc1, invBc2, options.eps], this.#scalars.actor / 4);
-    floats.set(
-      [options.scale, options.criticLearningRate / bc1, invBc2, options.eps],
-      this.#scalars.critic / 4,
-    );
+    const scalarsOf = (step: number, learningRate: number) => [
+      options.scale,
+      learningRate / (1 - 0.9 ** step),
+      1 / Math.sqrt(1 - 0.999 ** step),
+      options.eps,
+    ];
+    floats.set(scalarsOf(options.steps.actor, options.learningRate), this.#scalars.actor / 4);
+    floats.set(scalarsOf(options.steps.critic, options.criticLearningRate), this.#scalars.critic / 4);
     const { params, gradient, m, v } = this.blocks;
     const at = (
       offset: number,

@@ -104,7 +104,9 @@ Deno.test("trainStep() with part leaves the other part's parameters and Adam mom
       assert.deepEqual(pick(afterState.m, other), pick(state.m, other), `${part}: other first moments`);
       assert.deepEqual(pick(afterState.v, other), pick(state.v, other), `${part}: other second moments`);
       assert.ok(own.every((i) => after[i] !== params[i]), `${part}: every own parameter moved`);
-      assert.equal(afterState.step, state.step + 3);
+      // Separate optimizers: only the trained part's step count advances.
+      assert.equal(afterState.step, part === "actor" ? 4 : 1);
+      assert.equal(afterState.criticStep ?? afterState.step, part === "critic" ? 4 : 1);
     }
   }
 });
@@ -193,7 +195,8 @@ Deno.test("the wasm engine leaves the other part's parameters and Adam moments e
         assert.deepEqual(pick(after, other), pick(params, other), `${part}: other parameters`);
         assert.deepEqual(pick(afterState.m, other), pick(state.m, other), `${part}: other first moments`);
         assert.deepEqual(pick(afterState.v, other), pick(state.v, other), `${part}: other second moments`);
-        assert.equal(afterState.step, state.step + 3);
+        assert.equal(afterState.step, part === "actor" ? 4 : 1);
+        assert.equal(afterState.criticStep ?? afterState.step, part === "critic" ? 4 : 1);
       } finally {
         engine.dispose();
       }
@@ -241,5 +244,77 @@ Deno.test("an engine without part-wise training refuses a part instead of traini
     );
   } finally {
     await engine.dispose();
+  }
+});
+
+Deno.test("actor and critic have separate optimizers: critic steps in between leave the actor's updates bit-identical", async () => {
+  const layout = paramLayout(GAUSSIAN);
+  const params = Float32Array.from(randomParams(layout, 3));
+  const engines: PolicyEngine[] = [
+    createReferencePolicy(layout, { params: params.slice() }),
+    await createWasmPolicy(layout, { params: params.slice() }),
+  ];
+  try {
+    for (const make of engines.map((engine) => () => engine)) {
+      const interleaved = make();
+      const alone = interleaved.backend === "wasm"
+        ? await createWasmPolicy(layout, { params: params.slice() })
+        : createReferencePolicy(layout, { params: params.slice() });
+      try {
+        const batches = [1, 2, 3].map((seed) =>
+          minibatch(createReferencePolicy(layout, { params }), 16, seed)
+        );
+        for (const batch of batches) {
+          await interleaved.trainStep(batch, { ...OPTIONS, part: "actor" });
+          await interleaved.trainStep(batch, { ...OPTIONS, part: "critic" });
+          await interleaved.trainStep(batch, { ...OPTIONS, part: "critic" });
+          await alone.trainStep(batch, { ...OPTIONS, part: "actor" });
+        }
+        const actor = indicesOf(layout, "actor");
+        assert.deepEqual(
+          pick(interleaved.getParams(), actor),
+          pick(alone.getParams(), actor),
+          interleaved.backend,
+        );
+        const state = await interleaved.getOptimizerState();
+        assert.deepEqual([state.step, state.criticStep], [3, 6], interleaved.backend);
+      } finally {
+        await alone.dispose();
+      }
+    }
+  } finally {
+    for (const engine of engines) await engine.dispose();
+  }
+});
+
+Deno.test("a checkpoint keeps the critic's own step count, and the gpu.js engine refuses a state it cannot continue", async () => {
+  const { saveCheckpoint, loadCheckpoint } = await import("../../src/io/checkpoint.ts");
+  const layout = paramLayout(CATEGORICAL);
+  const engine = engineFor(CATEGORICAL);
+  const data = minibatch(engine, 8, 9);
+  engine.trainStep(data, OPTIONS);
+  engine.trainStep(data, { ...OPTIONS, part: "critic" });
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/c.safetensors`;
+    await saveCheckpoint(path, {
+      params: engine.getParams(),
+      tensors: layout.tensors,
+      optimizer: engine.getOptimizerState(),
+      metadata: {},
+    });
+    const loaded = await loadCheckpoint(path);
+    assert.deepEqual([loaded.optimizer.step, loaded.optimizer.criticStep], [1, 2]);
+    const restored = engineFor(CATEGORICAL);
+    restored.setOptimizerState(loaded.optimizer);
+    assert.deepEqual(restored.getOptimizerState(), engine.getOptimizerState());
+    const gpu = await createGpuPolicy(layout, { backend: "cpu", params: engine.getParams() });
+    try {
+      assert.throws(() => gpu.setOptimizerState(loaded.optimizer), /steps actor and critic together/);
+    } finally {
+      await gpu.dispose();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
