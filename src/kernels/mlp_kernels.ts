@@ -380,7 +380,11 @@ export const HYPER = {
   correction2: 8,
   /** 1 to clip the value loss. */
   clipVloss: 9,
-  size: 10,
+  /** `1 - beta1^t` of the critic group (its own Adam step count under part-wise training). */
+  criticCorrection1: 10,
+  /** `1 - beta2^t` of the critic group. */
+  criticCorrection2: 11,
+  size: 12,
 } as const;
 
 /**
@@ -593,7 +597,8 @@ export interface AdamConstants {
  * one per output: each plan step costs a barrier between webasm workers, and recomputing the moments per row is
  * a few multiply-adds. The gradient is first clipped by global norm as `torch.nn.utils.clip_grad_norm_` does
  * (scaled by `max / (norm + 1e-6)` when that is below 1). `groups[x]` is 0 for actor, 1 for critic and 2 for
- * frozen parameters, which keep their value.
+ * frozen parameters (a fixed log-std, or the part not trained by a part-wise step), which keep their value and
+ * their moments. Each group has its own bias correction (`hyper[7..8]` actor, `hyper[10..11]` critic).
  */
 export function adamStep(
   this: KernelThis<AdamConstants>,
@@ -605,15 +610,25 @@ export function adamStep(
   params: Float32Array,
   groups: Float32Array,
 ): number {
+  const group = groups[this.thread.x]!;
+  if (group > 1.5) {
+    if (this.thread.y === 0) return m[this.thread.x]!;
+    if (this.thread.y === 1) return v[this.thread.x]!;
+    return params[this.thread.x]!;
+  }
   const g = grads[this.thread.x]! * Math.min(1, hyper[5]! / (Math.sqrt(squaredNorm[0]!) + 1e-6));
   const first = this.constants.beta1 * m[this.thread.x]! + this.constants.oneMinusBeta1 * g;
   if (this.thread.y === 0) return first;
   const second = this.constants.beta2 * v[this.thread.x]! + this.constants.oneMinusBeta2 * g * g;
   if (this.thread.y === 1) return second;
-  const group = groups[this.thread.x]!;
   const p = params[this.thread.x]!;
-  if (group > 1.5) return p;
   let rate = hyper[0]!;
-  if (group > 0.5) rate = hyper[1]!;
-  return p - rate / hyper[7]! * first / (Math.sqrt(second) / Math.sqrt(hyper[8]!) + hyper[6]!);
+  let correction1 = hyper[7]!;
+  let correction2 = hyper[8]!;
+  if (group > 0.5) {
+    rate = hyper[1]!;
+    correction1 = hyper[10]!;
+    correction2 = hyper[11]!;
+  }
+  return p - rate / correction1 * first / (Math.sqrt(second) / Math.sqrt(correction2) + hyper[6]!);
 }

@@ -19,15 +19,12 @@ export function checkFinite(array: ArrayLike<number>, action: string, name: stri
   }
 }
 
-/**
- * The option checks of `trainStep`, shared by every engine so all refuse the same steps. An engine that trains
- * a part of the network on its own (`part`) says so with `features.parts`; the others refuse a part rather than
- * train both.
- */
-export function checkTrainOptions(
-  options: TrainStepOptions,
-  features: { readonly parts?: boolean } = {},
-): void {
+/** The option checks of `trainStep`, shared by every engine so all refuse the same steps. */
+export function checkTrainOptions(options: TrainStepOptions): void {
+  const part = options.part;
+  if (part !== undefined && part !== "both" && part !== "actor" && part !== "critic") {
+    throw new TypeError(`Cannot train as part must be "both", "actor" or "critic": current value is ${part}`);
+  }
   for (const name of ["learningRate", "clipCoef", "entCoef", "vfCoef", "criticLearningRate"] as const) {
     const value = options[name];
     const optional = name === "criticLearningRate";
@@ -43,15 +40,6 @@ export function checkTrainOptions(
   const eps = options.adamEps;
   if (eps !== undefined && !(Number.isFinite(eps) && eps > 0)) {
     throw new RangeError(`Cannot train as adamEps must be a finite number > 0: current value is ${eps}`);
-  }
-  const part = options.part;
-  if (part !== undefined && part !== "both" && part !== "actor" && part !== "critic") {
-    throw new TypeError(`Cannot train as part must be "both", "actor" or "critic": current value is ${part}`);
-  }
-  if (part !== undefined && part !== "both" && !features.parts) {
-    throw new TypeError(
-      `Cannot train a part of the network as this engine trains actor and critic together: current value is ${part}`,
-    );
   }
 }
 

@@ -126,8 +126,14 @@ class GpuPolicyEngine implements GpuPolicy {
   readonly #params: Float32Array;
   #m: Float32Array;
   #v: Float32Array;
-  #step = 0;
-  readonly #groups: Float32Array;
+  /** Adam steps per group: part-wise steps count only for their part, as two optimizers would. */
+  #steps = { actor: 0, critic: 0 };
+  /** Per-parameter optimizer group for a joint step, an actor-only and a critic-only step. */
+  readonly #groups: {
+    readonly both: Float32Array;
+    readonly actor: Float32Array;
+    readonly critic: Float32Array;
+  };
   readonly #hyper = new Float32Array(HYPER.size);
   readonly #samples = new Map<number, Float32Array>();
   #ranOn: string;
@@ -144,15 +150,21 @@ class GpuPolicyEngine implements GpuPolicy {
     this.#params = Float32Array.from(params);
     this.#m = new Float32Array(layout.size);
     this.#v = new Float32Array(layout.size);
-    // Per-parameter optimizer group: 0 actor, 1 critic, 2 frozen (a fixed log-std).
-    this.#groups = new Float32Array(layout.size);
-    for (const tensor of layout.tensors) {
-      this.#groups.fill(
-        tensor.trainable ? (tensor.group === "actor" ? 0 : 1) : 2,
-        tensor.offset,
-        tensor.offset + tensor.size,
-      );
-    }
+    // Per-parameter optimizer group: 0 actor, 1 critic, 2 frozen (a fixed log-std, or the part a part-wise step
+    // does not train).
+    const groups = (part: "both" | "actor" | "critic") => {
+      const out = new Float32Array(layout.size);
+      for (const tensor of layout.tensors) {
+        const trained = tensor.trainable && (part === "both" || tensor.group === part);
+        out.fill(
+          trained ? (tensor.group === "actor" ? 0 : 1) : 2,
+          tensor.offset,
+          tensor.offset + tensor.size,
+        );
+      }
+      return out;
+    };
+    this.#groups = { both: groups("both"), actor: groups("actor"), critic: groups("critic") };
   }
 
   /** The backend whose kernels actually ran the last plan (gpu.js may degrade a plan to `cpu`). */
@@ -250,24 +262,38 @@ class GpuPolicyEngine implements GpuPolicy {
       checkFinite(minibatch[name], "train", `minibatch.${name}`);
     }
     checkTrainOptions(options);
-    const step = this.#step + 1;
+    const part = options.part ?? "both";
+    if (part !== "both" && this.layout.config.shared) {
+      throw new TypeError(
+        `Cannot train a part of the network as the actor and critic share a trunk: current value is ${part}`,
+      );
+    }
+    const steps = {
+      actor: this.#steps.actor + (part === "critic" ? 0 : 1),
+      critic: this.#steps.critic + (part === "actor" ? 0 : 1),
+    };
+    const step = part === "critic" ? steps.critic : steps.actor;
     const hyper = this.#hyper;
     hyper[HYPER.learningRate] = options.learningRate;
     hyper[HYPER.criticLearningRate] = options.criticLearningRate ?? options.learningRate;
     hyper[HYPER.clipCoef] = options.clipCoef;
-    hyper[HYPER.entCoef] = options.entCoef;
-    hyper[HYPER.vfCoef] = options.vfCoef;
+    // A part-wise step zeroes the other part's gradient (no value term for the actor, no policy or entropy term
+    // for the critic), so the clipped norm is the part's own; the other part is frozen in the Adam kernel.
+    hyper[HYPER.entCoef] = part === "critic" ? 0 : options.entCoef;
+    hyper[HYPER.vfCoef] = part === "actor" ? 0 : options.vfCoef;
     // Float32 holds Infinity, and min(1, Infinity / norm) = 1 leaves the gradient unclipped.
     hyper[HYPER.maxGradNorm] = options.maxGradNorm;
     hyper[HYPER.adamEps] = options.adamEps ?? 1e-5;
-    hyper[HYPER.correction1] = 1 - ADAM_BETAS[0] ** step;
-    hyper[HYPER.correction2] = 1 - ADAM_BETAS[1] ** step;
+    hyper[HYPER.correction1] = 1 - ADAM_BETAS[0] ** steps.actor;
+    hyper[HYPER.correction2] = 1 - ADAM_BETAS[1] ** steps.actor;
+    hyper[HYPER.criticCorrection1] = 1 - ADAM_BETAS[0] ** steps.critic;
+    hyper[HYPER.criticCorrection2] = 1 - ADAM_BETAS[1] ** steps.critic;
     hyper[HYPER.clipVloss] = options.clipVloss ? 1 : 0;
     const advantages = options.normAdv ? normalizeAdvantages(minibatch.advantages) : minibatch.advantages;
     const samples = this.#samplesOf(batch);
     for (let i = 0; i < batch; i++) {
       samples[i * SAMPLE.width + SAMPLE.oldLogProb] = minibatch.oldLogProbs[i]!;
-      samples[i * SAMPLE.width + SAMPLE.advantage] = advantages[i]!;
+      samples[i * SAMPLE.width + SAMPLE.advantage] = part === "critic" ? 0 : advantages[i]!;
       samples[i * SAMPLE.width + SAMPLE.return] = minibatch.returns[i]!;
       samples[i * SAMPLE.width + SAMPLE.oldValue] = minibatch.oldValues[i]!;
     }
@@ -277,7 +303,7 @@ class GpuPolicyEngine implements GpuPolicy {
       this.#m,
       this.#v,
       hyper,
-      this.#groups,
+      this.#groups[part],
       minibatch.obs,
       minibatch.actions,
       samples,
@@ -304,7 +330,12 @@ class GpuPolicyEngine implements GpuPolicy {
     this.#params.set(params.subarray(0, size));
     this.#m = Float32Array.from(m.subarray(0, size));
     this.#v = Float32Array.from(v.subarray(0, size));
-    this.#step = step;
+    this.#steps = steps;
+    // The part not trained reports its loss terms as 0, as the reference engine does.
+    if (part === "actor") return { ...stats, valueLoss: 0 };
+    if (part === "critic") {
+      return { ...stats, policyLoss: 0, entropy: 0, oldApproxKl: 0, approxKl: 0, clipfrac: 0 };
+    }
     return stats;
   }
 
@@ -319,7 +350,13 @@ class GpuPolicyEngine implements GpuPolicy {
   }
 
   getOptimizerState(): OptimizerState {
-    return { m: Float32Array.from(this.#m), v: Float32Array.from(this.#v), step: this.#step };
+    const { actor, critic } = this.#steps;
+    return {
+      m: Float32Array.from(this.#m),
+      v: Float32Array.from(this.#v),
+      step: actor,
+      ...(critic === actor ? {} : { criticStep: critic }),
+    };
   }
 
   setOptimizerState(state: OptimizerState): void {
@@ -330,16 +367,14 @@ class GpuPolicyEngine implements GpuPolicy {
         `Cannot set optimizer state as step must be a non-negative integer: current value is ${state.step}`,
       );
     }
-    // One bias correction for every tensor: a state whose parts were stepped apart cannot be continued here.
-    if (state.criticStep !== undefined && state.criticStep !== state.step) {
+    if (state.criticStep !== undefined && (!Number.isInteger(state.criticStep) || state.criticStep < 0)) {
       throw new RangeError(
-        `Cannot set optimizer state on the gpu.js engine as it steps actor and critic together and criticStep ` +
-          `differs from step ${state.step} (part-wise training): current value is ${state.criticStep}`,
+        `Cannot set optimizer state as criticStep must be a non-negative integer: current value is ${state.criticStep}`,
       );
     }
     this.#m = Float32Array.from(state.m);
     this.#v = Float32Array.from(state.v);
-    this.#step = state.step;
+    this.#steps = { actor: state.step, critic: state.criticStep ?? state.step };
   }
 
   async dispose(): Promise<void> {

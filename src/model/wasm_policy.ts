@@ -167,7 +167,7 @@ class WasmPolicyEngine implements PolicyEngine {
 
   trainStep(minibatch: MinibatchData, options: TrainStepOptions): TrainStepStats {
     this.#checkAlive("train");
-    checkTrainOptions(options, { parts: true });
+    checkTrainOptions(options);
     checkMinibatch(this.layout, minibatch);
     const part = options.part ?? "both";
     if (part !== "both" && this.layout.config.shared) {

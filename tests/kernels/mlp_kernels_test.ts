@@ -306,6 +306,8 @@ for (const { backend, ignore, note } of BACKEND_CASES) {
           hyper[HYPER.adamEps] = 1e-5;
           hyper[HYPER.correction1] = 1 - 0.9 ** step;
           hyper[HYPER.correction2] = 1 - 0.999 ** step;
+          hyper[HYPER.criticCorrection1] = 1 - 0.9 ** step;
+          hyper[HYPER.criticCorrection2] = 1 - 0.999 ** step;
           const cells = Math.ceil(size / 4) * 4;
           const partials = Math.ceil(size / 256);
           const betas = { beta1: 0.9, beta2: 0.999, oneMinusBeta1: 1 - 0.9, oneMinusBeta2: 1 - 0.999 };
