@@ -168,8 +168,8 @@ export interface TrainStepOptions {
    * `"actor"` minimises the clipped surrogate minus the entropy bonus and updates only the actor group's
    * tensors (the log-std included), `"critic"` minimises `vfCoef` times the value loss and updates only the
    * critic group's. The other group's parameters and Adam moments stay exactly as they were; the gradient norm
-   * that is clipped and reported is the part's own, and the other part's loss terms are reported as 0. Adam's
-   * step count is shared: every step counts, whichever part it trains.
+   * that is clipped and reported is the part's own, and the other part's loss terms are reported as 0. Each part
+   * counts its own Adam steps (see {@linkcode OptimizerState}).
    * @default {"both"}
    */
   readonly part?: "both" | "actor" | "critic";
