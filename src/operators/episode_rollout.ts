@@ -29,10 +29,11 @@ const INITIAL_CAPACITY = 128;
  * It's like {@linkcode rollout}, but `numSteps` varies from rollout to rollout. Every step keeps its
  * `terminated` and `truncated` flags and final observation, and the rollout's `nextObs` are the observations
  * after its last step, so the advantage stages bootstrap exactly as for fixed-length rollouts. Each rollout has
- * arrays of its own. A rollout still incomplete when the source completes is dropped; the source should be long
- * enough, e.g. `transitions(collector, { numSteps: Number.MAX_SAFE_INTEGER })` followed by `take(1)` per
- * iteration. A stage that needs a batch size it can divide (`minibatches` with `numMinibatches` above 1) may
- * refuse a rollout's length.
+ * arrays of its own. A rollout still incomplete when the source completes is dropped, so the source should be
+ * long enough: in `train()`, the collection stage
+ * `(context) => context.steps(Number.MAX_SAFE_INTEGER).pipe(episodeRollout({ minSteps }), take(1))` steps the
+ * envs until the rollout ends, and no further. A stage that needs a batch size it can divide (`minibatches` with
+ * `numMinibatches` above 1) may refuse a rollout's length.
  *
  * ```
  * source:  --s--s--S--s--s--s--S--|     (S: an episode ends)

@@ -67,12 +67,19 @@ export interface PolicyThenValueResult extends UpdateResult {
  * @param options Learning rates, loop lengths, the KL target and the loss coefficients.
  * @returns An operator from advantage batches to one result per step.
  *
- * @example The tutorial's settings
+ * @example The tutorial's settings, as the iteration of `train()`
  * ```ts ignore
- * advantages$.pipe(policyThenValue(collector, {
- *   learningRate: 3e-4, criticLearningRate: 1e-3, policyIterations: 80, valueIterations: 80, targetKl: 0.01,
- *   clipCoef: 0.2, clipVloss: false, entCoef: 0, vfCoef: 1, maxGradNorm: Infinity, normAdv: true,
- * }))
+ * const run = await train({ numEnvs: 1, numSteps: 4000, totalTimesteps: 30 * 4000 }, {
+ *   iteration: ({ steps, collector, engine, config }) =>
+ *     steps(config.numSteps).pipe(
+ *       rollout({ numSteps: config.numSteps }),
+ *       advantage(engine, { gamma: 0.99, gaeLambda: 0.97 }),
+ *       policyThenValue(collector, {
+ *         learningRate: 3e-4, criticLearningRate: 1e-3, policyIterations: 80, valueIterations: 80, targetKl: 0.01,
+ *         clipCoef: 0.2, clipVloss: false, entCoef: 0, vfCoef: 1, maxGradNorm: Infinity, normAdv: true,
+ *       }),
+ *     ),
+ * });
  * ```
  */
 export function policyThenValue(

@@ -45,6 +45,8 @@ export interface RecomputeAdvantagesOptions {
  *   minibatches(rng, { numMinibatches, updateEpochs }),
  *   recomputeAdvantages(engine, ppoUpdate(collector, options), { gamma, gaeLambda }),
  * )
+ * // As train()'s update stage:
+ * // stages: { update: ({ engine, collector }) => recomputeAdvantages(engine, ppoUpdate(collector, options)) }
  * ```
  */
 export function recomputeAdvantages(
