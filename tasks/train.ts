@@ -12,6 +12,8 @@ import { ConsoleProgress } from "../src/logging/console_progress.ts";
 import { serveDashboard } from "../src/dashboard/serve_dashboard.ts";
 import { writeLearningCurve } from "../src/plot/write_learning_curve.ts";
 import { recordEpisodes } from "../src/render/record_episodes.ts";
+import { recipeFor, RECIPES, savedRecipe } from "../src/recipes/mod.ts";
+import type { Recipe } from "../src/recipes/recipe.ts";
 import { type Run, train } from "../src/train/train.ts";
 import { runCli } from "./_run_cli.ts";
 
@@ -23,7 +25,9 @@ TensorBoard events and checkpoints/. Ctrl-C finishes the current iteration and s
 
 Run flags:
   --config <file.json>      hyperparameters as JSON (flags override it)
-  --resume <run dir>        continue a run from its latest checkpoint
+  --resume <run dir>        continue a run from its latest checkpoint (a recipe run resumes with its recipe)
+  --recipe <name>           train a tutorial's agent (its hyperparameters under your flags, its iteration)
+  --tutorial-bugs           with --recipe: reproduce the tutorial's documented bugs too
   --run-name <name>         run directory name (default: <env>__ppo__<seed>__<unix time>)
   --runs-dir <dir>          (default: runs)
   --checkpoint-every <n>    iterations between checkpoints (default: 10)
@@ -45,6 +49,8 @@ async function main(args: string[]): Promise<number> {
       ...configFlagOptions(),
       config: { type: "string" },
       resume: { type: "string" },
+      recipe: { type: "string" },
+      "tutorial-bugs": { type: "boolean" },
       "run-name": { type: "string" },
       "runs-dir": { type: "string" },
       "checkpoint-every": { type: "string" },
@@ -59,13 +65,26 @@ async function main(args: string[]): Promise<number> {
     strict: true,
   });
   const flags = configFromFlags(values);
+  // Every flag is checked before train() creates the run directory, so a typo never blocks a run name.
+  const recipe = values.recipe === undefined ? null : recipeWithBugs(values.recipe, values["tutorial-bugs"]);
+  if (values["tutorial-bugs"] && recipe === null) {
+    throw new TypeError(
+      "Cannot use --tutorial-bugs without --recipe as only recipes have them: current value is true",
+    );
+  }
   if (values.help) {
-    const envId = flags.envId ?? "CartPole-v1";
-    console.log([USAGE, ...configFlagHelp(values["no-preset"] ? {} : presetFor(envId))].join("\n"));
+    const envId = flags.envId ?? recipe?.config.envId ?? "CartPole-v1";
+    const defaults = recipe ? recipe.config : values["no-preset"] ? {} : presetFor(envId);
+    console.log([USAGE, ...configFlagHelp({ ...defaults, envId }), "", ...recipeHelp()].join("\n"));
     return 0;
   }
-  // Every flag is checked before train() creates the run directory, so a typo never blocks a run name.
   if (values.resume !== undefined) refuseResumeFlags(values.resume, values);
+  if (recipe !== null && values["no-preset"]) {
+    throw new TypeError(
+      "Cannot use --no-preset with --recipe as a recipe never uses a preset: current value is true",
+    );
+  }
+  const resumedRecipe = values.resume === undefined ? null : await savedRecipe(values.resume);
   const fileConfig = values.config === undefined ? {} : await readConfigFile(values.config);
   const checkpointEvery = values["checkpoint-every"] === undefined
     ? undefined
@@ -106,13 +125,17 @@ async function main(args: string[]): Promise<number> {
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
   for (const signal of signals) Deno.addSignalListener(signal, onSignal);
   try {
-    run = await train({ ...fileConfig, ...flags }, {
+    const trained = recipe ?? resumedRecipe;
+    const runName = values["run-name"] ?? (recipe === null ? undefined : recipeRunName(recipe, flags.seed));
+    run = await train({ ...recipe?.config, ...fileConfig, ...flags }, {
       ...(values.resume === undefined ? {} : { resume: values.resume }),
-      ...(values["run-name"] === undefined ? {} : { runName: values["run-name"] }),
+      ...(runName === undefined ? {} : { runName }),
       ...(values["runs-dir"] === undefined ? {} : { runsDir: values["runs-dir"] }),
       ...(checkpointEvery === undefined ? {} : { checkpointEvery }),
-      ...(values.resume === undefined ? { usePreset: !values["no-preset"] } : {}),
+      ...(values.resume === undefined ? { usePreset: recipe === null && !values["no-preset"] } : {}),
+      ...(trained === null ? {} : { iteration: trained.iteration }),
     });
+    trained?.follow?.(run);
   } catch (error) {
     for (const signal of signals) Deno.removeSignalListener(signal, onSignal);
     throw error;
@@ -124,6 +147,7 @@ async function main(args: string[]): Promise<number> {
     quiet: values.quiet ?? false,
     recordEvery,
     dashboard: values.dashboard ? { port: dashboardPort, hostname: dashboardHost } : null,
+    recipe: (recipe ?? resumedRecipe)?.name ?? null,
   });
 }
 
@@ -133,6 +157,7 @@ interface FollowOptions {
   readonly quiet: boolean;
   readonly recordEvery: number | undefined;
   readonly dashboard: { readonly port: number; readonly hostname: string } | null;
+  readonly recipe: string | null;
 }
 
 /** Reports a started run until it ends: progress, videos, the dashboard, learning curves and the summary. */
@@ -140,7 +165,9 @@ async function follow(run: Run, options: FollowOptions): Promise<number> {
   const { signals, onSignal } = options;
   const { config } = run;
   console.log(
-    `ppo-flow: ${config.envId}, seed ${config.seed}, ${config.totalTimesteps} steps, backend ${run.backend}, run ${run.runDir}`,
+    `ppo-flow: ${
+      options.recipe === null ? "" : `recipe ${options.recipe}, `
+    }${config.envId}, seed ${config.seed}, ${config.totalTimesteps} steps, backend ${run.backend}, run ${run.runDir}`,
   );
   const recorder = options.recordEvery === undefined ? null : recordEpisodes(run, {
     every: options.recordEvery,
@@ -213,6 +240,29 @@ function refuseResumeFlags(resume: string, values: Record<string, unknown>): voi
         `(only --total-timesteps and --backend may change): current value is ${flags}`,
     );
   }
+}
+
+/** `--recipe <name>`, with every one of its bug options on when `--tutorial-bugs` is given. */
+function recipeWithBugs(name: string, bugs: boolean | undefined): Recipe {
+  const recipe = recipeFor(name);
+  if (!bugs) return recipe;
+  return recipeFor(name, Object.fromEntries(Object.keys(recipe.options).map((key) => [key, true])));
+}
+
+function recipeRunName(recipe: Recipe, seed: number | undefined): string {
+  const bugs = Object.values(recipe.options).some((on) => on) ? "__bugs" : "";
+  return `${recipe.name}${bugs}__${seed ?? recipe.config.seed ?? 1}__${Math.floor(Date.now() / 1000)}`;
+}
+
+function recipeHelp(): string[] {
+  return [
+    "Recipes (--recipe <name>; --tutorial-bugs turns on the options listed):",
+    ...Object.keys(RECIPES).map((name) => {
+      const recipe = recipeFor(name);
+      const bugs = Object.keys(recipe.options);
+      return `  ${name.padEnd(20)}${recipe.summary}${bugs.length === 0 ? "" : ` [${bugs.join(", ")}]`}`;
+    }),
+  ];
 }
 
 /** Reads `--config`: a JSON object of hyperparameters; bad JSON is reported with the file, line and column. */
