@@ -120,4 +120,5 @@ export {
   type PpoStages,
 } from "./src/train/ppo_iteration.ts";
 export { consoleSink, jsonlSink, type MetricSink, tensorBoardSink } from "./src/logging/metric_sink.ts";
+export type { ConsoleProgressOptions, ProgressSink } from "./src/logging/console_progress.ts";
 export { type Run, type RunSummary, train, type TrainOptions } from "./src/train/train.ts";

@@ -56,6 +56,23 @@ export interface PpoHeadLossBuffers extends PpoLossBuffers {
   readonly gradLogStd: Float64Array;
 }
 
+/**
+ * Allocates the buffers {@linkcode ppoHeadLoss} writes into for `rows` rows of a head with `width` outputs
+ * (`n` logits or `dim` means); `logStdDim` is the gaussian head's dim, 0 for a categorical one.
+ */
+export function ppoHeadLossBuffers(rows: number, width: number, logStdDim: number): PpoHeadLossBuffers {
+  return {
+    logProbs: new Float64Array(rows),
+    entropy: new Float64Array(rows),
+    gradPolicy: new Float64Array(rows * width),
+    gradLogStd: new Float64Array(logStdDim),
+    gradLogProbs: new Float64Array(rows),
+    gradEntropy: new Float64Array(rows),
+    gradValues: new Float64Array(rows),
+    advantages: new Float64Array(rows),
+  };
+}
+
 /** {@linkcode ppoHeadLoss}'s loss parts plus the gradient with respect to the network outputs. */
 export interface PpoHeadLossResult extends PpoLossParts {
   /** `[batch]` current log-probabilities of the taken actions (before any float32 rounding). */

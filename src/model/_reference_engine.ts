@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { type PartSteps, stateSteps, stepsAfter, stepsOf, trainedPart } from "./_part_steps.ts";
 import { type AdamRange, adamStep } from "../core/adam_step.ts";
 import { clipGradNorm } from "../core/clip_grad_norm.ts";
 import { type LossAndGradientOptions, ReferenceActorCritic } from "./reference_actor_critic.ts";
@@ -64,7 +65,7 @@ export class ReferencePolicyEngine implements ReferencePolicy {
   #m: Float32Array;
   #v: Float32Array;
   /** Adam steps per group: part-wise steps count only for their part, as two optimizers would. */
-  #steps = { actor: 0, critic: 0 };
+  #steps: PartSteps = { actor: 0, critic: 0 };
   #gradient: Float64Array;
   // Adam writes into these copies first, so a rejected update leaves the live state untouched.
   #nextParams: Float32Array;
@@ -140,16 +141,8 @@ export class ReferencePolicyEngine implements ReferencePolicy {
     this.#checkAlive("train");
     checkTrainOptions(options);
     checkMinibatch(this.layout, minibatch);
-    const part = options.part ?? "both";
-    if (part !== "both" && this.layout.config.shared) {
-      throw new TypeError(
-        `Cannot train a part of the network as the actor and critic share a trunk: current value is ${part}`,
-      );
-    }
-    const steps = {
-      actor: this.#steps.actor + (part === "critic" ? 0 : 1),
-      critic: this.#steps.critic + (part === "actor" ? 0 : 1),
-    };
+    const part = trainedPart(this.layout, options);
+    const steps = stepsAfter(this.#steps, part);
     const step = part === "critic" ? steps.critic : steps.actor;
     const gradient = this.#gradient;
     const computed = this.#lossAndGradient(this.#params, minibatch, {
@@ -220,13 +213,7 @@ export class ReferencePolicyEngine implements ReferencePolicy {
 
   getOptimizerState(): OptimizerState {
     this.#checkAlive("get the optimizer state");
-    const { actor, critic } = this.#steps;
-    return {
-      m: this.#m.slice(),
-      v: this.#v.slice(),
-      step: actor,
-      ...(critic === actor ? {} : { criticStep: critic }),
-    };
+    return { m: this.#m.slice(), v: this.#v.slice(), ...stateSteps(this.#steps) };
   }
 
   setOptimizerState(state: OptimizerState): void {
@@ -234,7 +221,7 @@ export class ReferencePolicyEngine implements ReferencePolicy {
     checkOptimizerState(this.layout, state);
     this.#m.set(state.m);
     this.#v.set(state.v);
-    this.#steps = { actor: state.step, critic: state.criticStep ?? state.step };
+    this.#steps = stepsOf(state);
   }
 
   dispose(): void {

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { type PartSteps, stateSteps, stepsAfter, stepsOf, trainedPart } from "./_part_steps.ts";
 import { normalizeAdvantages } from "../core/normalize_advantages.ts";
 import { ppoHeadLoss } from "../core/ppo_head_loss.ts";
 import { type BackendName, chooseBackend } from "../kernels/backend.ts";
@@ -127,7 +128,7 @@ class GpuPolicyEngine implements GpuPolicy {
   #m: Float32Array;
   #v: Float32Array;
   /** Adam steps per group: part-wise steps count only for their part, as two optimizers would. */
-  #steps = { actor: 0, critic: 0 };
+  #steps: PartSteps = { actor: 0, critic: 0 };
   /** Per-parameter optimizer group for a joint step, an actor-only and a critic-only step. */
   readonly #groups: {
     readonly both: Float32Array;
@@ -262,16 +263,8 @@ class GpuPolicyEngine implements GpuPolicy {
       checkFinite(minibatch[name], "train", `minibatch.${name}`);
     }
     checkTrainOptions(options);
-    const part = options.part ?? "both";
-    if (part !== "both" && this.layout.config.shared) {
-      throw new TypeError(
-        `Cannot train a part of the network as the actor and critic share a trunk: current value is ${part}`,
-      );
-    }
-    const steps = {
-      actor: this.#steps.actor + (part === "critic" ? 0 : 1),
-      critic: this.#steps.critic + (part === "actor" ? 0 : 1),
-    };
+    const part = trainedPart(this.layout, options);
+    const steps = stepsAfter(this.#steps, part);
     const step = part === "critic" ? steps.critic : steps.actor;
     const hyper = this.#hyper;
     hyper[HYPER.learningRate] = options.learningRate;
@@ -350,13 +343,7 @@ class GpuPolicyEngine implements GpuPolicy {
   }
 
   getOptimizerState(): OptimizerState {
-    const { actor, critic } = this.#steps;
-    return {
-      m: Float32Array.from(this.#m),
-      v: Float32Array.from(this.#v),
-      step: actor,
-      ...(critic === actor ? {} : { criticStep: critic }),
-    };
+    return { m: Float32Array.from(this.#m), v: Float32Array.from(this.#v), ...stateSteps(this.#steps) };
   }
 
   setOptimizerState(state: OptimizerState): void {
@@ -374,7 +361,7 @@ class GpuPolicyEngine implements GpuPolicy {
     }
     this.#m = Float32Array.from(state.m);
     this.#v = Float32Array.from(state.v);
-    this.#steps = { actor: state.step, critic: state.criticStep ?? state.step };
+    this.#steps = stepsOf(state);
   }
 
   async dispose(): Promise<void> {

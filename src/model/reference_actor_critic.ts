@@ -1,6 +1,6 @@
 import { denseBackward, type DenseBackwardOptions } from "../core/dense_backward.ts";
 import { denseForward, type DenseLayer } from "../core/dense_forward.ts";
-import { ppoHeadLoss, type PpoHeadLossBuffers } from "../core/ppo_head_loss.ts";
+import { ppoHeadLoss, type PpoHeadLossBuffers, ppoHeadLossBuffers } from "../core/ppo_head_loss.ts";
 import { ppoLoss, type PpoLossOptions, type PpoLossParts } from "../core/ppo_loss.ts";
 import { reluBackward } from "../core/relu_backward.ts";
 import { reluForward } from "../core/relu_forward.ts";
@@ -416,16 +416,7 @@ export class ReferenceActorCritic {
     const allocate = () => chains.map((c) => c.layers.map((info) => new Float64Array(batch * info.outDim)));
     const head = this.layout.config.head;
     const headDim = head.kind === "categorical" ? head.n : head.dim;
-    const loss: PpoHeadLossBuffers = {
-      logProbs: new Float64Array(batch),
-      entropy: new Float64Array(batch),
-      gradPolicy: new Float64Array(batch * headDim),
-      gradLogStd: new Float64Array(head.kind === "categorical" ? 0 : head.dim),
-      gradLogProbs: new Float64Array(batch),
-      gradEntropy: new Float64Array(batch),
-      gradValues: new Float64Array(batch),
-      advantages: new Float64Array(batch),
-    };
+    const loss = ppoHeadLossBuffers(batch, headDim, head.kind === "categorical" ? 0 : head.dim);
     const workspace = { outputs: allocate(), grads: allocate(), zeros: new Float64Array(batch), loss };
     this.#workspaces.set(batch, workspace);
     return workspace;

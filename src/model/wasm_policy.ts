@@ -6,7 +6,8 @@
  *
  * @module
  */
-import { ppoHeadLoss, type PpoHeadLossBuffers } from "../core/ppo_head_loss.ts";
+import { type PartSteps, stateSteps, stepsAfter, stepsOf, trainedPart } from "./_part_steps.ts";
+import { ppoHeadLoss, type PpoHeadLossBuffers, ppoHeadLossBuffers } from "../core/ppo_head_loss.ts";
 import { WasmNetwork } from "../wasm/wasm_network.ts";
 import {
   checkAct,
@@ -114,7 +115,7 @@ class WasmPolicyEngine implements PolicyEngine {
   readonly #actorHead: number;
   readonly #criticHead: number;
   /** Adam steps per group: part-wise steps count only for their part, as two optimizers would. */
-  #steps = { actor: 0, critic: 0 };
+  #steps: PartSteps = { actor: 0, critic: 0 };
   /** Train steps taken (auto's trial rounds). */
   #trainSteps = 0;
   #disposed = false;
@@ -169,12 +170,7 @@ class WasmPolicyEngine implements PolicyEngine {
     this.#checkAlive("train");
     checkTrainOptions(options);
     checkMinibatch(this.layout, minibatch);
-    const part = options.part ?? "both";
-    if (part !== "both" && this.layout.config.shared) {
-      throw new TypeError(
-        `Cannot train a part of the network as the actor and critic share a trunk: current value is ${part}`,
-      );
-    }
+    const part = trainedPart(this.layout, options);
     if (this.#threads !== "auto" || !this.#network.hasWorker) return this.#trainStep(minibatch, options);
     // Auto: the first steps of every round alternate with and without the worker; the faster stays on.
     const round = this.#trainSteps % RETRIAL_EVERY;
@@ -192,10 +188,7 @@ class WasmPolicyEngine implements PolicyEngine {
   #trainStep(minibatch: MinibatchData, options: TrainStepOptions): TrainStepStats {
     const { size } = minibatch;
     const part = options.part ?? "both";
-    const steps = {
-      actor: this.#steps.actor + (part === "critic" ? 0 : 1),
-      critic: this.#steps.critic + (part === "actor" ? 0 : 1),
-    };
+    const steps = stepsAfter(this.#steps, part);
     const step = part === "critic" ? steps.critic : steps.actor;
     const network = this.#network;
     const { policy, values, loss: buffers } = this.#forward(minibatch.obs, size, false, true);
@@ -283,13 +276,7 @@ class WasmPolicyEngine implements PolicyEngine {
 
   getOptimizerState(): OptimizerState {
     this.#checkAlive("get the optimizer state");
-    const { actor, critic } = this.#steps;
-    return {
-      m: this.#network.gather("m"),
-      v: this.#network.gather("v"),
-      step: actor,
-      ...(critic === actor ? {} : { criticStep: critic }),
-    };
+    return { m: this.#network.gather("m"), v: this.#network.gather("v"), ...stateSteps(this.#steps) };
   }
 
   setOptimizerState(state: OptimizerState): void {
@@ -297,7 +284,7 @@ class WasmPolicyEngine implements PolicyEngine {
     checkOptimizerState(this.layout, state);
     this.#network.setMoments("m", state.m);
     this.#network.setMoments("v", state.v);
-    this.#steps = { actor: state.step, critic: state.criticStep ?? state.step };
+    this.#steps = stepsOf(state);
   }
 
   dispose(): void {
@@ -348,16 +335,7 @@ class WasmPolicyEngine implements PolicyEngine {
     const buffers: HeadBuffers = {
       policy: new Float64Array(batch * headDim),
       values: new Float64Array(batch),
-      loss: {
-        logProbs: new Float64Array(batch),
-        entropy: new Float64Array(batch),
-        gradPolicy: new Float64Array(batch * headDim),
-        gradLogStd: new Float64Array(head.kind === "categorical" ? 0 : head.dim),
-        gradLogProbs: new Float64Array(batch),
-        gradEntropy: new Float64Array(batch),
-        gradValues: new Float64Array(batch),
-        advantages: new Float64Array(batch),
-      },
+      loss: ppoHeadLossBuffers(batch, headDim, head.kind === "categorical" ? 0 : head.dim),
     };
     this.#heads.set(batch, buffers);
     return buffers;

@@ -81,7 +81,7 @@ export class RunLock {
     for (let attempt = 0; attempt < 8; attempt++) {
       const file = await Deno.open(path, { read: true, write: true, create: true });
       if (!await file.tryLock(true)) {
-        const holder = describeHolder(await readHolder(file));
+        const holder = describeHolder(await readLiveHolder(path));
         file.close();
         throw new Deno.errors.Busy(
           `Cannot use run directory ${dir} as another process holds it (${holder}); wait for it to end or ` +
@@ -92,7 +92,7 @@ export class RunLock {
         file.close();
         continue;
       }
-      const previous = await readHolder(file);
+      const previous = await readHolder(path);
       if (previous !== null) {
         warn(
           `ppo-flow: taking over ${path}, left by ${describeHolder(previous)} which no longer holds it ` +
@@ -163,17 +163,29 @@ async function sameFile(file: Deno.FsFile, path: string): Promise<boolean> {
   }
 }
 
-async function readHolder(file: Deno.FsFile): Promise<RunLockHolder | null> {
-  await file.seek(0, Deno.SeekMode.Start);
-  const chunks: Uint8Array[] = [];
-  const buffer = new Uint8Array(4096);
-  for (let total = 0; total < 65_536;) {
-    const n = await file.read(buffer);
-    if (n === null) break;
-    chunks.push(buffer.slice(0, n));
-    total += n;
+/**
+ * The holder of a lock another process holds: it writes its pid just after locking, so an empty file is re-read
+ * for a moment before it is reported as a holder without a pid.
+ */
+async function readLiveHolder(path: string): Promise<RunLockHolder | null> {
+  for (let attempt = 0;; attempt++) {
+    const holder = await readHolder(path);
+    if (holder !== null || attempt === HOLDER_RETRIES) return holder;
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  const text = new TextDecoder().decode(concatBytes(chunks)).trim();
+}
+
+/** Re-reads of an empty lock file held by another process (10 ms apart). */
+const HOLDER_RETRIES = 50;
+
+async function readHolder(path: string): Promise<RunLockHolder | null> {
+  let text: string;
+  try {
+    text = (await Deno.readTextFile(path)).trim();
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return null;
+    throw error;
+  }
   if (text === "") return null;
   try {
     const holder = JSON.parse(text) as Partial<RunLockHolder>;
@@ -198,14 +210,4 @@ function hostnameOrUnknown(): string {
   } catch {
     return "an unknown host";
   }
-}
-
-function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
 }

@@ -8,7 +8,7 @@ import { gaussianLogProb } from "../../src/core/gaussian_log_prob.ts";
 import { Rng } from "../../src/core/rng.ts";
 import { paramLayout } from "../../src/model/param_layout.ts";
 import type { ParamArray, ReferenceActorCritic } from "../../src/model/reference_actor_critic.ts";
-import type { ActorCriticConfig, ParamLayout } from "../../src/model/types.ts";
+import type { ActorCriticConfig, MinibatchData, ParamLayout, PolicyEngine } from "../../src/model/types.ts";
 
 /** The networks the brief names, plus a fixed log-std and a small shared gaussian. */
 export const configs: Record<string, ActorCriticConfig> = {
@@ -162,4 +162,41 @@ export function sampleIndices(layout: ParamLayout, perTensor: number): number[] 
 /** Builds the layout of a named fixture config. */
 export function layoutOf(name: string): ParamLayout {
   return paramLayout(configs[name]!);
+}
+
+/**
+ * Acts with `engine` on random observations (masking one action per row for categorical heads of more than two
+ * actions) and turns the rows into a minibatch with random advantages and returns, as the pipeline does.
+ */
+export function actedMinibatch(engine: PolicyEngine, rng: Rng, size: number): MinibatchData {
+  const { obsDim, head } = engine.layout.config;
+  const actionDim = head.kind === "categorical" ? 1 : head.dim;
+  const obs = Float32Array.from({ length: size * obsDim }, () => rng.normal());
+  const noise = Float32Array.from(
+    { length: size * actionDim },
+    () => head.kind === "categorical" ? (rng.nextUint32() >>> 8) / 16777216 : rng.normal(),
+  );
+  const mask = head.kind === "categorical" && head.n > 2
+    ? Uint8Array.from({ length: size * head.n }, (_, i) => (i % head.n === (i / head.n | 0) % head.n ? 0 : 1))
+    : undefined;
+  const out = {
+    actions: new Float32Array(size * actionDim),
+    logProbs: new Float32Array(size),
+    values: new Float32Array(size),
+  };
+  const acted = engine.act(
+    mask === undefined ? { obs, batch: size, noise } : { obs, batch: size, noise, mask },
+    out,
+  );
+  if (acted !== undefined) throw new TypeError("actedMinibatch needs an engine that acts synchronously");
+  return {
+    size,
+    obs,
+    actions: out.actions,
+    oldLogProbs: out.logProbs,
+    advantages: Float32Array.from({ length: size }, () => rng.normal()),
+    returns: Float32Array.from({ length: size }, () => rng.normal()),
+    oldValues: out.values,
+    ...(mask === undefined ? {} : { mask }),
+  };
 }

@@ -4,49 +4,14 @@ import { ReferenceActorCritic } from "../../src/model/reference_actor_critic.ts"
 import { createReferencePolicy } from "../../src/model/reference_policy.ts";
 import { createThreadedPolicy } from "../../src/model/threaded_policy.ts";
 import type { MinibatchData, ParamLayout, PolicyEngine, TrainStepOptions } from "../../src/model/types.ts";
-import { configs, layoutOf, minibatchFor, randomParams } from "./_fixtures.ts";
+import { actedMinibatch, configs, layoutOf, minibatchFor, randomParams } from "./_fixtures.ts";
 
 const separate = Object.keys(configs).filter((name) => !configs[name]!.shared);
 
-/** Acts on random observations with `engine`, then builds minibatches of shuffled rows (as the pipeline does). */
+/** Acts on random observations with `engine`, then builds minibatches of those rows (as the pipeline does). */
 function minibatches(engine: PolicyEngine, seed: number, sizes: readonly number[]): MinibatchData[] {
-  const layout = engine.layout;
   const rng = new Rng(seed);
-  const { obsDim, head } = layout.config;
-  const actionDim = head.kind === "categorical" ? 1 : head.dim;
-  return sizes.map((size) => {
-    const obs = Float32Array.from({ length: size * obsDim }, () => rng.normal());
-    const noise = Float32Array.from(
-      { length: size * actionDim },
-      () => head.kind === "categorical" ? (rng.nextUint32() >>> 8) / 16777216 : rng.normal(),
-    );
-    const mask = head.kind === "categorical" && head.n > 2
-      ? Uint8Array.from(
-        { length: size * head.n },
-        (_, i) => (i % head.n === (i / head.n | 0) % head.n ? 0 : 1),
-      )
-      : undefined;
-    const out = {
-      actions: new Float32Array(size * actionDim),
-      logProbs: new Float32Array(size),
-      values: new Float32Array(size),
-    };
-    const acted = engine.act(
-      mask === undefined ? { obs, batch: size, noise } : { obs, batch: size, noise, mask },
-      out,
-    );
-    assert.equal(acted, undefined, "the threaded engine acts synchronously");
-    return {
-      size,
-      obs,
-      actions: out.actions,
-      oldLogProbs: out.logProbs,
-      advantages: Float32Array.from({ length: size }, () => rng.normal()),
-      returns: Float32Array.from({ length: size }, () => rng.normal()),
-      oldValues: out.values,
-      ...(mask === undefined ? {} : { mask }),
-    };
-  });
+  return sizes.map((size) => actedMinibatch(engine, rng, size));
 }
 
 function startParams(layout: ParamLayout): Float32Array {

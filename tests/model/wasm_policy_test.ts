@@ -4,7 +4,7 @@ import { createReferencePolicy } from "../../src/model/reference_policy.ts";
 import type { MinibatchData, ParamLayout, PolicyEngine, TrainStepOptions } from "../../src/model/types.ts";
 import { createWasmPolicy } from "../../src/model/wasm_policy.ts";
 import { wasmFeatures } from "../../src/wasm/wasm_module.ts";
-import { configs, layoutOf, randomParams } from "./_fixtures.ts";
+import { actedMinibatch, configs, layoutOf, randomParams } from "./_fixtures.ts";
 
 const MODES = wasmFeatures().relaxedSimd ? [true, false] : [false];
 
@@ -23,26 +23,7 @@ function inputs(layout: ParamLayout, rng: Rng, size: number) {
   return { obs, noise, mask, actionDim };
 }
 
-/** Acts with `engine` and turns the rows into a minibatch, as the pipeline does. */
-function minibatch(engine: PolicyEngine, rng: Rng, size: number): MinibatchData {
-  const { obs, noise, mask, actionDim } = inputs(engine.layout, rng, size);
-  const out = {
-    actions: new Float32Array(size * actionDim),
-    logProbs: new Float32Array(size),
-    values: new Float32Array(size),
-  };
-  void engine.act(mask === undefined ? { obs, batch: size, noise } : { obs, batch: size, noise, mask }, out);
-  return {
-    size,
-    obs,
-    actions: out.actions,
-    oldLogProbs: out.logProbs,
-    advantages: Float32Array.from({ length: size }, () => rng.normal()),
-    returns: Float32Array.from({ length: size }, () => rng.normal()),
-    oldValues: out.values,
-    ...(mask === undefined ? {} : { mask }),
-  };
-}
+const minibatch = actedMinibatch;
 
 /** Max |a - e| / max(1, max |e|). */
 function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {

@@ -1,14 +1,6 @@
 import assert from "node:assert/strict";
 import { train } from "../../src/train/train.ts";
-
-const TINY = {
-  numEnvs: 2,
-  numSteps: 16,
-  numMinibatches: 2,
-  updateEpochs: 2,
-  totalTimesteps: 32 * 6,
-  backend: "reference",
-} as const;
+import { TINY } from "./_fixtures.ts";
 
 const CHILD = new URL("./_resume_child.ts", import.meta.url).pathname;
 

@@ -1,40 +1,9 @@
 import assert from "node:assert/strict";
 import { loadCheckpoint, saveCheckpoint } from "../../src/io/checkpoint.ts";
 import { readTensorBoardEvents } from "../../src/logging/tensorboard_reader.ts";
-import type { IterationMetrics } from "../../src/operators/types.ts";
 import { RunLock } from "../../src/train/run_lock.ts";
 import { type Run, train } from "../../src/train/train.ts";
-
-const TINY = {
-  numEnvs: 2,
-  numSteps: 16,
-  numMinibatches: 2,
-  updateEpochs: 2,
-  totalTimesteps: 32 * 6,
-  backend: "reference",
-} as const;
-
-async function readMetrics(runDir: string): Promise<IterationMetrics[]> {
-  const text = await Deno.readTextFile(`${runDir}/metrics.jsonl`);
-  return text.trim().split("\n").map((line) => JSON.parse(line));
-}
-
-async function withRunsDir(body: (runsDir: string) => Promise<void>): Promise<void> {
-  const runsDir = await Deno.makeTempDir();
-  try {
-    await body(runsDir);
-  } finally {
-    await Deno.remove(runsDir, { recursive: true });
-  }
-}
-
-/** Stops `run` once it has finished `iteration`. */
-function stopAt(run: Run, iteration: number): Promise<unknown> {
-  run.iterations$.subscribe((m) => {
-    if (m.iteration === iteration) void run.stop();
-  });
-  return run.done;
-}
+import { readMetrics, stopAt, TINY, withRunsDir } from "./_fixtures.ts";
 
 async function eventSteps(runDir: string): Promise<number[]> {
   const steps: number[] = [];

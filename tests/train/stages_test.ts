@@ -6,42 +6,8 @@ import { minibatches } from "../../src/operators/minibatches.ts";
 import { rollout } from "../../src/operators/rollout.ts";
 import type { IterationMetrics } from "../../src/operators/types.ts";
 import { composeIteration, type PpoStages } from "../../src/train/ppo_iteration.ts";
-import { type Run, train } from "../../src/train/train.ts";
-
-const TINY = {
-  numEnvs: 2,
-  numSteps: 16,
-  numMinibatches: 2,
-  updateEpochs: 2,
-  totalTimesteps: 32 * 6,
-  backend: "reference",
-} as const;
-
-function withoutTiming(metrics: IterationMetrics[]): Record<string, unknown>[] {
-  return metrics.map(({ "charts/SPS": _sps, ...rest }) => rest);
-}
-
-async function readMetrics(runDir: string): Promise<IterationMetrics[]> {
-  return (await Deno.readTextFile(`${runDir}/metrics.jsonl`)).trim().split("\n").map((line) =>
-    JSON.parse(line)
-  );
-}
-
-function stopAt(run: Run, iteration: number): Promise<unknown> {
-  run.iterations$.subscribe((m) => {
-    if (m.iteration === iteration) void run.stop();
-  });
-  return run.done;
-}
-
-async function withRunsDir(body: (runsDir: string) => Promise<void>): Promise<void> {
-  const runsDir = await Deno.makeTempDir();
-  try {
-    await body(runsDir);
-  } finally {
-    await Deno.remove(runsDir, { recursive: true });
-  }
-}
+import { train } from "../../src/train/train.ts";
+import { readMetrics, stopAt, TINY, withoutTiming, withRunsDir } from "./_fixtures.ts";
 
 /** GAE with lambda 0.5 instead of the config's 0.95, and a minibatch stage counting its iterations in the state. */
 const STAGES: PpoStages = {

@@ -1,26 +1,8 @@
 import assert from "node:assert/strict";
 import { map } from "rxjs";
 import { train } from "../../src/train/train.ts";
-import type { IterationMetrics } from "../../src/operators/types.ts";
 import { readTensorBoardEvents } from "../../src/logging/tensorboard_reader.ts";
-
-const TINY = {
-  numEnvs: 2,
-  numSteps: 16,
-  numMinibatches: 2,
-  updateEpochs: 2,
-  totalTimesteps: 32 * 6,
-  backend: "reference",
-} as const;
-
-function withoutTiming(metrics: IterationMetrics[]): Record<string, unknown>[] {
-  return metrics.map(({ "charts/SPS": _sps, ...rest }) => rest);
-}
-
-async function readMetrics(runDir: string): Promise<IterationMetrics[]> {
-  const text = await Deno.readTextFile(`${runDir}/metrics.jsonl`);
-  return text.trim().split("\n").map((line) => JSON.parse(line));
-}
+import { readMetrics, TINY, withoutTiming } from "./_fixtures.ts";
 
 Deno.test("train() writes config.json, metrics.jsonl, TensorBoard events and checkpoints", async () => {
   const runsDir = await Deno.makeTempDir();

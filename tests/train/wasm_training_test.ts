@@ -1,33 +1,9 @@
 import assert from "node:assert/strict";
-import type { IterationMetrics } from "../../src/operators/types.ts";
 import { evaluate } from "../../src/train/evaluate.ts";
-import { type Run, train } from "../../src/train/train.ts";
+import { train } from "../../src/train/train.ts";
+import { readMetrics, stopAt, TINY as REFERENCE_TINY, withoutTiming } from "./_fixtures.ts";
 
-const TINY = {
-  numEnvs: 2,
-  numSteps: 16,
-  numMinibatches: 2,
-  updateEpochs: 2,
-  totalTimesteps: 32 * 6,
-  backend: "wasm",
-} as const;
-
-function withoutTiming(metrics: IterationMetrics[]): Record<string, unknown>[] {
-  return metrics.map(({ "charts/SPS": _sps, ...rest }) => rest);
-}
-
-async function readMetrics(runDir: string): Promise<IterationMetrics[]> {
-  return (await Deno.readTextFile(`${runDir}/metrics.jsonl`)).trim().split("\n").map((line) =>
-    JSON.parse(line)
-  );
-}
-
-function stopAt(run: Run, iteration: number): Promise<unknown> {
-  run.iterations$.subscribe((m) => {
-    if (m.iteration === iteration) void run.stop();
-  });
-  return run.done;
-}
+const TINY = { ...REFERENCE_TINY, backend: "wasm" } as const;
 
 Deno.test("the wasm engine trains bit-identically run to run, and a stopped run resumes exactly", async () => {
   const runsDir = await Deno.makeTempDir();
