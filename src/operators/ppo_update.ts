@@ -20,16 +20,22 @@ export interface PpoUpdateOptions extends Omit<TrainStepOptions, "learningRate" 
   readonly criticLearningRate?: number | null;
   /** Anneal the learning rates linearly to 0 over this many iterations; absent: constant. */
   readonly annealIterations?: number;
-  /** Stop the iteration's remaining epochs when an epoch ends with approx KL above this. */
+  /** Stop the iteration's remaining updates when approx KL exceeds this (see `earlyStop`). */
   readonly targetKl?: number | null;
+  /**
+   * When approx KL is checked against `targetKl`: after each epoch's last minibatch (CleanRL's `ppo.py`), or
+   * after every minibatch (stopping mid-epoch, as several PPO implementations and the Keras tutorial's loop do).
+   * @default {"epoch"}
+   */
+  readonly earlyStop?: "epoch" | "minibatch";
 }
 
 /**
  * Runs one optimizer step per minibatch: loss, backward, global gradient clip and Adam.
  *
  * It's like `concatMap(trainStep)`, but it gathers the minibatch's rows into reused buffers, anneals the learning
- * rate by the batch's policy version, skips the rest of an iteration once an epoch ends with approx KL above
- * `targetKl`, and bumps `target.policyVersion` after the iteration's last update, so the next rollout is
+ * rate by the batch's policy version, skips the rest of an iteration once approx KL exceeds `targetKl` (checked
+ * at each epoch's end, or after every minibatch with `earlyStop: "minibatch"`), and bumps `target.policyVersion` after the iteration's last update, so the next rollout is
  * collected with the new parameters (on-policy lockstep).
  *
  * ```
@@ -61,8 +67,13 @@ export function ppoUpdate(
         const iteration = mb.batch.policyVersion;
         const frac = options.annealIterations === undefined ? 1 : 1 - iteration / options.annealIterations;
         const learningRate = frac * options.learningRate;
-        const { criticLearningRate, annealIterations: _anneal, targetKl: _targetKl, ...lossOptions } =
-          options;
+        const {
+          criticLearningRate,
+          annealIterations: _anneal,
+          targetKl: _targetKl,
+          earlyStop: _earlyStop,
+          ...lossOptions
+        } = options;
         const stepOptions: TrainStepOptions = {
           ...lossOptions,
           learningRate,
@@ -71,10 +82,11 @@ export function ppoUpdate(
         return maybeAsync(target.engine.trainStep(buffers.gather(mb), stepOptions)).pipe(
           map((losses): UpdateResult => {
             const lastOfEpoch = mb.index === mb.numMinibatches - 1;
-            const earlyStopped = lastOfEpoch && options.targetKl != null &&
-              losses.approxKl > options.targetKl &&
-              mb.epoch < mb.updateEpochs - 1;
-            const final = earlyStopped || (lastOfEpoch && mb.epoch === mb.updateEpochs - 1);
+            const lastUpdate = lastOfEpoch && mb.epoch === mb.updateEpochs - 1;
+            const checked = options.earlyStop === "minibatch" || lastOfEpoch;
+            const earlyStopped = checked && !lastUpdate && options.targetKl != null &&
+              losses.approxKl > options.targetKl;
+            const final = earlyStopped || lastUpdate;
             if (earlyStopped) stoppedBatch = mb.batch;
             if (final) target.policyVersion = iteration + 1;
             return {
@@ -105,6 +117,11 @@ function validate(options: PpoUpdateOptions): void {
     if (value !== undefined && !(value > 0)) {
       throw new RangeError(`Cannot create ppoUpdate as ${name} must be positive: current value is ${value}`);
     }
+  }
+  if (options.earlyStop !== undefined && options.earlyStop !== "epoch" && options.earlyStop !== "minibatch") {
+    throw new RangeError(
+      `Cannot create ppoUpdate as earlyStop must be "epoch" or "minibatch": current value is ${options.earlyStop}`,
+    );
   }
   for (const [name, value] of [["entCoef", options.entCoef], ["vfCoef", options.vfCoef]] as const) {
     if (!(value >= 0 && Number.isFinite(value))) {

@@ -105,6 +105,24 @@ Deno.test("ppoUpdate() stops the remaining epochs when an epoch ends with approx
   assert.equal(target.policyVersion, 2);
 });
 
+Deno.test("ppoUpdate() with earlyStop minibatch stops mid-epoch, right after the first minibatch above targetKl", async () => {
+  const target = fakeTarget(0.05);
+  const updates = await firstValueFrom(
+    of(fakeBatch(4)).pipe(
+      minibatches(new Rng(0), { numMinibatches: 2, updateEpochs: 3 }),
+      ppoUpdate(target, { ...OPTIONS, targetKl: 0.01, earlyStop: "minibatch" }),
+      toArray(),
+    ),
+  );
+  assert.deepEqual(updates.map((u) => `${u.epoch}${u.index}${u.final ? "F" : ""}`), ["00F"]);
+  assert.ok(updates[0]!.earlyStopped);
+  assert.equal(target.policyVersion, 1);
+  assert.throws(
+    () => ppoUpdate(fakeTarget(), { ...OPTIONS, earlyStop: "batch" as never }),
+    /earlyStop must be "epoch" or "minibatch": current value is batch/,
+  );
+});
+
 Deno.test("ppoUpdate() validates its options when the pipeline is built", () => {
   assert.throws(
     () => ppoUpdate(fakeTarget(), { ...OPTIONS, learningRate: -1 }),
