@@ -13,6 +13,12 @@ const SAMPLES = 5;
 /** Every this many calls after the choice, the next variant gets one timed call, so a change in load is noticed. */
 const REVISIT = 200;
 
+/** Options of {@linkcode AdaptivePlan}. */
+export interface AdaptivePlanOptions {
+  /** The clock that times each call, in milliseconds. @default {() => performance.now()} */
+  readonly now?: () => number;
+}
+
 /**
  * Runs `variants` in turn until each has {@linkcode SAMPLES} timed calls, then the one with the lowest median
  * time, revisiting the others now and then. Whether two workers beat one depends on the batch (each plan step
@@ -42,9 +48,15 @@ export class AdaptivePlan<R> implements Plan<R> {
   #chosen = -1;
   #sinceChoice = 0;
   #last: Plan<R>;
+  readonly #now: () => number;
 
-  constructor(variants: readonly Plan<R>[]) {
+  /**
+   * @param variants Plans that compute the same numbers, in the order they are first tried.
+   * @param options The clock.
+   */
+  constructor(variants: readonly Plan<R>[], options: AdaptivePlanOptions = {}) {
     if (variants.length === 0) throw new TypeError("Cannot create an adaptive plan as variants is empty");
+    this.#now = options.now ?? (() => performance.now());
     this.#variants = variants;
     this.#times = variants.map(() => []);
     this.#calls = variants.map(() => 0);
@@ -54,9 +66,9 @@ export class AdaptivePlan<R> implements Plan<R> {
   async run(...args: Float32Array[]): Promise<R> {
     const index = this.#next();
     const variant = this.#variants[index]!;
-    const start = performance.now();
+    const start = this.#now();
     const result = await variant.run(...args);
-    const elapsed = performance.now() - start;
+    const elapsed = this.#now() - start;
     this.#last = variant;
     if (++this.#calls[index]! > WARM_UP) {
       const times = this.#times[index]!;
