@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { Plan } from "../../src/kernels/_gpu.ts";
 import { AdaptivePlan } from "../../src/kernels/adaptive_plan.ts";
 
-/** A fake clock (ms) that only the fake plans advance: on a busy machine, real time is not the test's to judge. */
+/** A fake clock (ms) that only the fake plans advance, so a busy machine cannot change the outcome. */
 const clock = { time: 0, now: () => clock.time };
 
 /** A fake plan that takes `delay()` ms of the fake clock and counts its runs. */
