@@ -210,3 +210,16 @@ Deno.test("numpy-cartpole's follow() stops the run after the update of the episo
   assert.equal(summary.iterations, 1);
   assert.equal(summary.globalStep, 5);
 });
+
+Deno.test("keras-lunar-lander without its bug options trains exactly as train()'s default iteration", async () => {
+  const recipe = recipeFor("keras-lunar-lander");
+  const config = { ...recipe.config, ...TINY["keras-lunar-lander"], backend: "reference" } as const;
+  const metrics = async (options: { iteration?: typeof recipe.iteration }) => {
+    const run = await train(config, { writeFiles: false, usePreset: false, ...options });
+    const seen: Awaited<ReturnType<typeof readMetrics>> = [];
+    run.iterations$.subscribe((m) => seen.push(m));
+    await run.done;
+    return withoutTiming(seen);
+  };
+  assert.deepEqual(await metrics({ iteration: recipe.iteration }), await metrics({}));
+});
