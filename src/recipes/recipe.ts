@@ -8,7 +8,8 @@ import type { Run } from "../train/train.ts";
 /**
  * A tutorial's agent as a `train()` composition: its hyperparameters, its iteration, and anything it watches
  * while the run trains (a stop rule). Build one with a recipe factory (see `RECIPES`), then
- * `train(recipe.config, { iteration: recipe.iteration })` and `recipe.follow?.(run)`.
+ * `train(recipe.config, { iteration: recipe.iteration })` and `recipe.follow?.(run)`. Build one per run: a
+ * recipe's iteration may tell its `follow` what it saw (the numpy tutorial's stop rule does).
  */
 export interface Recipe {
   /** The name in `RECIPES` and in `deno task train --recipe <name>`. */
