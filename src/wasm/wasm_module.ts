@@ -124,11 +124,6 @@ export class FunctionBody {
   i32(value: number): this {
     return this.#op(0x41, ...signed(value));
   }
-  /** `f32.const`. */
-  f32(value: number): this {
-    const bytes = new Uint8Array(new Float32Array([value]).buffer);
-    return this.#op(0x43, ...bytes);
-  }
   /** `drop`. */
   drop(): this {
     return this.#op(0x1a);
@@ -143,17 +138,9 @@ export class FunctionBody {
   sub(): this {
     return this.#op(0x6b);
   }
-  /** `i32.mul`. */
-  mul(): this {
-    return this.#op(0x6c);
-  }
   /** `i32.lt_u`. */
   ltU(): this {
     return this.#op(0x49);
-  }
-  /** `i32.le_u`. */
-  leU(): this {
-    return this.#op(0x4d);
   }
   /** `i32.eqz`. */
   eqz(): this {
@@ -169,11 +156,7 @@ export class FunctionBody {
   loop(): this {
     return this.#op(0x03, 0x40);
   }
-  /** `if`. */
-  if(): this {
-    return this.#op(0x04, 0x40);
-  }
-  /** `end` of a block, loop or if. */
+  /** `end` of a block or loop. */
   end(): this {
     return this.#op(0x0b);
   }
@@ -187,37 +170,13 @@ export class FunctionBody {
   }
 
   // Scalar floats.
-  /** `f32.load offset`. */
-  f32Load(offset = 0): this {
-    return this.#op(0x2a, ALIGN_4, ...unsigned(offset));
-  }
   /** `f32.store offset`. */
   f32Store(offset = 0): this {
     return this.#op(0x38, ALIGN_4, ...unsigned(offset));
   }
-  /** `f32.add`. */
-  f32Add(): this {
-    return this.#op(0x92);
-  }
-  /** `f32.mul`. */
-  f32Mul(): this {
-    return this.#op(0x94);
-  }
-  /** `f64.promote_f32`. */
-  f64PromoteF32(): this {
-    return this.#op(0xbb);
-  }
   /** `f64.add`. */
   f64Add(): this {
     return this.#op(0xa0);
-  }
-  /** `f64.mul`. */
-  f64Mul(): this {
-    return this.#op(0xa2);
-  }
-  /** `f64.const 0`. */
-  f64Zero(): this {
-    return this.#op(0x44, 0, 0, 0, 0, 0, 0, 0, 0);
   }
 
   // 128-bit SIMD.
@@ -237,10 +196,6 @@ export class FunctionBody {
   splatConst(value: number): this {
     const lane = [...new Uint8Array(new Float32Array([value]).buffer)];
     return this.#simd(0x0c, ...lane, ...lane, ...lane, ...lane);
-  }
-  /** `f32x4.splat`. */
-  splat(): this {
-    return this.#simd(0x13);
   }
   /** `f32x4.extract_lane lane`. */
   extractLane(lane: number): this {
