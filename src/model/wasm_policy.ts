@@ -170,7 +170,8 @@ class WasmPolicyEngine implements PolicyEngine {
     this.#checkAlive("train");
     checkTrainOptions(options);
     checkMinibatch(this.layout, minibatch);
-    const part = trainedPart(this.layout, options);
+    // Refused here, before any trial timing: a shared trunk cannot train a part.
+    trainedPart(this.layout, options);
     if (this.#threads !== "auto" || !this.#network.hasWorker) return this.#trainStep(minibatch, options);
     // Auto: the first steps of every round alternate with and without the worker; the faster stays on.
     const round = this.#trainSteps % RETRIAL_EVERY;
@@ -187,7 +188,7 @@ class WasmPolicyEngine implements PolicyEngine {
 
   #trainStep(minibatch: MinibatchData, options: TrainStepOptions): TrainStepStats {
     const { size } = minibatch;
-    const part = options.part ?? "both";
+    const part = trainedPart(this.layout, options);
     const steps = stepsAfter(this.#steps, part);
     const step = part === "critic" ? steps.critic : steps.actor;
     const network = this.#network;

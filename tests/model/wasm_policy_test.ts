@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Rng } from "../../src/core/rng.ts";
 import { createReferencePolicy } from "../../src/model/reference_policy.ts";
-import type { MinibatchData, ParamLayout, PolicyEngine, TrainStepOptions } from "../../src/model/types.ts";
+import type { ParamLayout, TrainStepOptions } from "../../src/model/types.ts";
 import { createWasmPolicy } from "../../src/model/wasm_policy.ts";
 import { wasmFeatures } from "../../src/wasm/wasm_module.ts";
 import { actedMinibatch, configs, layoutOf, randomParams } from "./_fixtures.ts";
