@@ -11,6 +11,7 @@ import { categoricalMode } from "../core/categorical_mode.ts";
 import { categoricalSample } from "../core/categorical_sample.ts";
 import { gaussianEntropy } from "../core/gaussian_entropy.ts";
 import { gaussianLogProb } from "../core/gaussian_log_prob.ts";
+import type { ActorCriticOutputs } from "../core/ppo_head_loss.ts";
 import { checkLength } from "./_check_inputs.ts";
 import type { ActInput, ActOutput, EvaluateOutput, ParamLayout } from "./types.ts";
 
@@ -107,4 +108,28 @@ export function evaluateFromOutputs(
     out.entropy.fill(gaussianEntropy(logStd));
   }
   out.values.set(values);
+}
+
+/**
+ * The heads' outputs as `ppoHeadLoss` takes them: logits (with the minibatch's action mask) or means with the
+ * log-std, and the values.
+ *
+ * @param layout The network's layout (its head).
+ * @param policy `[batch * n]` logits or `[batch * dim]` means.
+ * @param values `[batch]` critic values.
+ * @param logStd `[dim]` log-std of a gaussian head (ignored for categorical ones).
+ * @param mask Optional `[batch * n]` action mask of a categorical head.
+ */
+export function headOutputs(
+  layout: ParamLayout,
+  policy: ArrayLike<number>,
+  values: ArrayLike<number>,
+  logStd: ArrayLike<number>,
+  mask: ArrayLike<number> | undefined,
+): ActorCriticOutputs {
+  const head = layout.config.head;
+  if (head.kind === "gaussian") return { kind: "gaussian", means: policy, logStd, values };
+  return mask === undefined
+    ? { kind: "categorical", n: head.n, logits: policy, values }
+    : { kind: "categorical", n: head.n, logits: policy, values, mask };
 }

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { headOutputs } from "./_heads.ts";
 import { type PartSteps, stateSteps, stepsAfter, stepsOf, trainedPart } from "./_part_steps.ts";
 import { normalizeAdvantages } from "../core/normalize_advantages.ts";
 import { ppoHeadLoss } from "../core/ppo_head_loss.ts";
@@ -446,16 +447,16 @@ class GpuPolicyEngine implements GpuPolicy {
       for (let k = 0; k < width; k++) policy[i * width + k] = row[k]!;
       values[i] = heads[n + i]![0]!;
     }
-    const outputs = head.kind === "categorical"
-      ? (minibatch.mask === undefined
-        ? { kind: "categorical" as const, n: head.n, logits: policy, values }
-        : { kind: "categorical" as const, n: head.n, logits: policy, values, mask: minibatch.mask })
-      : {
-        kind: "gaussian" as const,
-        means: policy,
-        logStd: this.#params.subarray(this.layout.logStdOffset, this.layout.logStdOffset + head.dim),
-        values,
-      };
+    const outputs = headOutputs(
+      this.layout,
+      policy,
+      values,
+      this.#params.subarray(
+        this.layout.logStdOffset,
+        this.layout.logStdOffset + (head.kind === "gaussian" ? head.dim : 0),
+      ),
+      minibatch.mask,
+    );
     const loss = ppoHeadLoss(outputs, minibatch, {
       clipCoef: options.clipCoef,
       clipVloss: options.clipVloss,

@@ -1,3 +1,4 @@
+import { headOutputs } from "./_heads.ts";
 import { denseBackward, type DenseBackwardOptions } from "../core/dense_backward.ts";
 import { denseForward, type DenseLayer } from "../core/dense_forward.ts";
 import { ppoHeadLoss, type PpoHeadLossBuffers, ppoHeadLossBuffers } from "../core/ppo_head_loss.ts";
@@ -181,14 +182,7 @@ export class ReferenceActorCritic {
     }
     const { policy, values } = this.forward(params, minibatch.obs, batch);
     const head = layout.config.head;
-    const logStd = head.kind === "gaussian"
-      ? params.subarray(layout.logStdOffset, layout.logStdOffset + head.dim)
-      : undefined;
-    const outputs = head.kind === "categorical"
-      ? (minibatch.mask === undefined
-        ? { kind: "categorical" as const, n: head.n, logits: policy, values }
-        : { kind: "categorical" as const, n: head.n, logits: policy, values, mask: minibatch.mask })
-      : { kind: "gaussian" as const, means: policy, logStd: logStd!, values };
+    const outputs = headOutputs(layout, policy, values, this.#logStd(params), minibatch.mask);
     const workspace = this.#workspace(batch);
     const result = ppoHeadLoss(outputs, minibatch, options, workspace.loss);
 
@@ -240,16 +234,7 @@ export class ReferenceActorCritic {
     const batch = minibatch.size;
     const { policy, values } = this.forward(params, minibatch.obs, batch, { policyOnly: true });
     const head = layout.config.head;
-    const outputs = head.kind === "categorical"
-      ? (minibatch.mask === undefined
-        ? { kind: "categorical" as const, n: head.n, logits: policy, values }
-        : { kind: "categorical" as const, n: head.n, logits: policy, values, mask: minibatch.mask })
-      : {
-        kind: "gaussian" as const,
-        means: policy,
-        logStd: params.subarray(layout.logStdOffset, layout.logStdOffset + head.dim),
-        values,
-      };
+    const outputs = headOutputs(layout, policy, values, this.#logStd(params), minibatch.mask);
     const workspace = this.#workspace(batch);
     const result = ppoHeadLoss(outputs, minibatch, options, workspace.loss);
     this.#backwardChain(
@@ -315,6 +300,13 @@ export class ReferenceActorCritic {
       approxKl: 0,
       clipfrac: 0,
     };
+  }
+
+  /** The `[dim]` log-std of a gaussian head inside `params` (empty for a categorical head). */
+  #logStd(params: ParamArray): ParamArray {
+    const head = this.layout.config.head;
+    const offset = this.layout.logStdOffset;
+    return params.subarray(offset, offset + (head.kind === "gaussian" ? head.dim : 0));
   }
 
   #forwardChain(

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { headOutputs } from "./_heads.ts";
 import { type PartSteps, stateSteps, stepsAfter, stepsOf, trainedPart } from "./_part_steps.ts";
 import { ppoHeadLoss, type PpoHeadLossBuffers, ppoHeadLossBuffers } from "../core/ppo_head_loss.ts";
 import { WasmNetwork } from "../wasm/wasm_network.ts";
@@ -195,11 +196,7 @@ class WasmPolicyEngine implements PolicyEngine {
     const { policy, values, loss: buffers } = this.#forward(minibatch.obs, size, false, true);
     const head = this.layout.config.head;
     const logStd = this.#logStd();
-    const outputs = head.kind === "categorical"
-      ? (minibatch.mask === undefined
-        ? { kind: "categorical" as const, n: head.n, logits: policy, values }
-        : { kind: "categorical" as const, n: head.n, logits: policy, values, mask: minibatch.mask })
-      : { kind: "gaussian" as const, means: policy, logStd, values };
+    const outputs = headOutputs(this.layout, policy, values, logStd, minibatch.mask);
     const result = ppoHeadLoss(outputs, minibatch, {
       clipCoef: options.clipCoef,
       clipVloss: options.clipVloss,

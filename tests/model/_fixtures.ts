@@ -164,12 +164,9 @@ export function layoutOf(name: string): ParamLayout {
   return paramLayout(configs[name]!);
 }
 
-/**
- * Acts with `engine` on random observations (masking one action per row for categorical heads of more than two
- * actions) and turns the rows into a minibatch with random advantages and returns, as the pipeline does.
- */
-export function actedMinibatch(engine: PolicyEngine, rng: Rng, size: number): MinibatchData {
-  const { obsDim, head } = engine.layout.config;
+/** Random observations, noise (uniforms or normals) and, for more than two actions, a mask, for `size` rows. */
+export function actInputs(layout: ParamLayout, rng: Rng, size: number) {
+  const { obsDim, head } = layout.config;
   const actionDim = head.kind === "categorical" ? 1 : head.dim;
   const obs = Float32Array.from({ length: size * obsDim }, () => rng.normal());
   const noise = Float32Array.from(
@@ -179,6 +176,15 @@ export function actedMinibatch(engine: PolicyEngine, rng: Rng, size: number): Mi
   const mask = head.kind === "categorical" && head.n > 2
     ? Uint8Array.from({ length: size * head.n }, (_, i) => (i % head.n === (i / head.n | 0) % head.n ? 0 : 1))
     : undefined;
+  return { obs, noise, mask, actionDim };
+}
+
+/**
+ * Acts with `engine` on random observations (masking one action per row for categorical heads of more than two
+ * actions) and turns the rows into a minibatch with random advantages and returns, as the pipeline does.
+ */
+export function actedMinibatch(engine: PolicyEngine, rng: Rng, size: number): MinibatchData {
+  const { obs, noise, mask, actionDim } = actInputs(engine.layout, rng, size);
   const out = {
     actions: new Float32Array(size * actionDim),
     logProbs: new Float32Array(size),

@@ -1,28 +1,14 @@
 import assert from "node:assert/strict";
 import { Rng } from "../../src/core/rng.ts";
 import { createReferencePolicy } from "../../src/model/reference_policy.ts";
-import type { ParamLayout, TrainStepOptions } from "../../src/model/types.ts";
+import type { TrainStepOptions } from "../../src/model/types.ts";
 import { createWasmPolicy } from "../../src/model/wasm_policy.ts";
 import { wasmFeatures } from "../../src/wasm/wasm_module.ts";
-import { actedMinibatch, configs, layoutOf, randomParams } from "./_fixtures.ts";
+import { actedMinibatch, actInputs, configs, layoutOf, randomParams } from "./_fixtures.ts";
 
 const MODES = wasmFeatures().relaxedSimd ? [true, false] : [false];
 
-/** Random observations, noise and masks for `size` rows. */
-function inputs(layout: ParamLayout, rng: Rng, size: number) {
-  const { obsDim, head } = layout.config;
-  const actionDim = head.kind === "categorical" ? 1 : head.dim;
-  const obs = Float32Array.from({ length: size * obsDim }, () => rng.normal());
-  const noise = Float32Array.from(
-    { length: size * actionDim },
-    () => head.kind === "categorical" ? (rng.nextUint32() >>> 8) / 16777216 : rng.normal(),
-  );
-  const mask = head.kind === "categorical" && head.n > 2
-    ? Uint8Array.from({ length: size * head.n }, (_, i) => (i % head.n === (i / head.n | 0) % head.n ? 0 : 1))
-    : undefined;
-  return { obs, noise, mask, actionDim };
-}
-
+const inputs = actInputs;
 const minibatch = actedMinibatch;
 
 /** Max |a - e| / max(1, max |e|). */
