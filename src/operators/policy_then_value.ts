@@ -1,3 +1,4 @@
+import { checkUpdateOptions } from "./_check_update_options.ts";
 import { concat, concatMap, defer, EMPTY, map, of, range } from "rxjs";
 import type { Observable, OperatorFunction } from "../_rxjs.ts";
 import type { MinibatchData, PolicyEngine, TrainStepOptions, TrainStepStats } from "../model/types.ts";
@@ -199,26 +200,5 @@ function validate(options: PolicyThenValueOptions): void {
       );
     }
   }
-  const positive: [string, number | undefined][] = [
-    ["learningRate", options.learningRate],
-    ["criticLearningRate", options.criticLearningRate ?? undefined],
-    ["clipCoef", options.clipCoef],
-    ["maxGradNorm", options.maxGradNorm],
-    ["annealIterations", options.annealIterations],
-    ["targetKl", options.targetKl ?? undefined],
-  ];
-  for (const [name, value] of positive) {
-    if (value !== undefined && !(value > 0)) {
-      throw new RangeError(
-        `Cannot create policyThenValue as ${name} must be positive: current value is ${value}`,
-      );
-    }
-  }
-  for (const [name, value] of [["entCoef", options.entCoef], ["vfCoef", options.vfCoef]] as const) {
-    if (!(value >= 0 && Number.isFinite(value))) {
-      throw new RangeError(
-        `Cannot create policyThenValue as ${name} must be a non-negative number: current value is ${value}`,
-      );
-    }
-  }
+  checkUpdateOptions("policyThenValue", options);
 }

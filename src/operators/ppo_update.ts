@@ -1,6 +1,7 @@
 import { concatMap, defer, EMPTY, map } from "rxjs";
 import type { Observable, OperatorFunction } from "../_rxjs.ts";
 import type { MinibatchData, PolicyEngine, TrainStepOptions } from "../model/types.ts";
+import { checkUpdateOptions } from "./_check_update_options.ts";
 import { maybeAsync } from "./_maybe_async.ts";
 import type { AdvantageBatch, Minibatch, UpdateResult } from "./types.ts";
 
@@ -105,30 +106,11 @@ export function ppoUpdate(
 }
 
 function validate(options: PpoUpdateOptions): void {
-  const positive: [string, number | undefined][] = [
-    ["learningRate", options.learningRate],
-    ["criticLearningRate", options.criticLearningRate ?? undefined],
-    ["clipCoef", options.clipCoef],
-    ["maxGradNorm", options.maxGradNorm],
-    ["annealIterations", options.annealIterations],
-    ["targetKl", options.targetKl ?? undefined],
-  ];
-  for (const [name, value] of positive) {
-    if (value !== undefined && !(value > 0)) {
-      throw new RangeError(`Cannot create ppoUpdate as ${name} must be positive: current value is ${value}`);
-    }
-  }
+  checkUpdateOptions("ppoUpdate", options);
   if (options.earlyStop !== undefined && options.earlyStop !== "epoch" && options.earlyStop !== "minibatch") {
     throw new RangeError(
       `Cannot create ppoUpdate as earlyStop must be "epoch" or "minibatch": current value is ${options.earlyStop}`,
     );
-  }
-  for (const [name, value] of [["entCoef", options.entCoef], ["vfCoef", options.vfCoef]] as const) {
-    if (!(value >= 0 && Number.isFinite(value))) {
-      throw new RangeError(
-        `Cannot create ppoUpdate as ${name} must be a non-negative number: current value is ${value}`,
-      );
-    }
   }
 }
 

@@ -1,19 +1,7 @@
 import assert from "node:assert/strict";
 import { glorotUniform } from "../../src/core/glorot_uniform.ts";
 import { Rng } from "../../src/core/rng.ts";
-
-function moments(values: Float64Array): { mean: number; variance: number; max: number } {
-  let sum = 0;
-  let max = 0;
-  for (const v of values) {
-    sum += v;
-    max = Math.max(max, Math.abs(v));
-  }
-  const mean = sum / values.length;
-  let squares = 0;
-  for (const v of values) squares += (v - mean) ** 2;
-  return { mean, variance: squares / values.length, max };
-}
+import { moments } from "./_moments.ts";
 
 Deno.test("glorotUniform() draws from U(-limit, limit) with limit sqrt(6 / (fanIn + fanOut)), as Keras' default", () => {
   for (const [rows, cols] of [[256, 128], [64, 300]] as const) {

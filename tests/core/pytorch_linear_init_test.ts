@@ -1,19 +1,7 @@
 import assert from "node:assert/strict";
 import { pytorchLinearInit } from "../../src/core/pytorch_linear_init.ts";
 import { Rng } from "../../src/core/rng.ts";
-
-function moments(values: Float64Array): { mean: number; variance: number; max: number } {
-  let sum = 0;
-  let max = 0;
-  for (const v of values) {
-    sum += v;
-    max = Math.max(max, Math.abs(v));
-  }
-  const mean = sum / values.length;
-  let squares = 0;
-  for (const v of values) squares += (v - mean) ** 2;
-  return { mean, variance: squares / values.length, max };
-}
+import { moments } from "./_moments.ts";
 
 Deno.test("pytorchLinearInit() draws weights from U(-1/sqrt(fanIn), 1/sqrt(fanIn)), nn.Linear's default", () => {
   const [outDim, inDim] = [200, 300];
