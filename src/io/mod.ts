@@ -26,6 +26,12 @@ export {
   saveCheckpoint,
   type SaveCheckpointOptions,
 } from "./checkpoint.ts";
+export {
+  decodeCheckpoint,
+  type DecodeCheckpointOptions,
+  encodeCheckpoint,
+  type EncodeCheckpointOptions,
+} from "./checkpoint_bytes.ts";
 export { crc32c } from "./crc32c.ts";
 export {
   decodeSafetensors,

@@ -1,13 +1,7 @@
-import { configFromJson } from "../config/config_from_json.ts";
-import type { PpoConfig } from "../config/ppo_config.ts";
-import { type Checkpoint, loadCheckpoint } from "../io/checkpoint.ts";
-import type { TrainingMetadata } from "./training_state.ts";
+import { loadCheckpoint } from "../io/checkpoint.ts";
+import { type TrainingCheckpoint, trainingCheckpoint } from "./training_metadata.ts";
 
-/** A training checkpoint with its metadata checked and typed. */
-export interface TrainingCheckpoint {
-  readonly checkpoint: Checkpoint;
-  readonly meta: TrainingMetadata;
-}
+export type { TrainingCheckpoint } from "./training_metadata.ts";
 
 /**
  * Loads a checkpoint that `train()` wrote, refusing any other safetensors file.
@@ -24,14 +18,5 @@ export interface TrainingCheckpoint {
  * ```
  */
 export async function loadTrainingCheckpoint(path: string, action: string): Promise<TrainingCheckpoint> {
-  const checkpoint = await loadCheckpoint(path);
-  const meta = checkpoint.metadata as unknown as Partial<TrainingMetadata>;
-  if (meta.kind !== "ppo-flow/training" || meta.config === undefined || meta.collector === undefined) {
-    throw new TypeError(
-      `Cannot ${action} ${path} as it is not a ppo-flow training checkpoint: current value is ${meta.kind}`,
-    );
-  }
-  // The config's non-finite numbers are stored as strings (JSON has no Infinity).
-  const config = configFromJson(meta.config) as PpoConfig;
-  return { checkpoint, meta: { ...meta, config } as TrainingMetadata };
+  return trainingCheckpoint(await loadCheckpoint(path), path, action);
 }

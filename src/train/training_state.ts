@@ -1,34 +1,9 @@
 import { loadTrainingCheckpoint } from "./load_training_checkpoint.ts";
-import type { PpoConfig } from "../config/ppo_config.ts";
-import type { CollectorState } from "../operators/collector.ts";
-import type { RngState } from "../core/rng.ts";
-import type { VecEnvState } from "../envs/vec_env.ts";
 import type { JsonValue } from "../io/checkpoint.ts";
 import type { Agent } from "./create_agent.ts";
 import type { ResumePoint } from "./run_files.ts";
 
-/** The JSON metadata a training checkpoint carries besides its tensors. */
-export interface TrainingMetadata {
-  readonly kind: "ppo-flow/training";
-  /** The run this checkpoint belongs to (absent in checkpoints written before run ids). */
-  readonly runId?: string;
-  readonly config: PpoConfig;
-  readonly envId: string;
-  readonly observationSpace: unknown;
-  readonly actionSpace: unknown;
-  readonly backend: string;
-  readonly collector: CollectorState;
-  readonly shuffleRng: { words: RngState; spareNormal: number | null };
-  /** The envs' exact states, or null when an env cannot save its state (some user-defined ones). */
-  readonly vecEnv: VecEnvState | null;
-  readonly recentReturns: number[];
-  readonly meanReturn100: number | null;
-  /** The stages' state by key (absent in checkpoints written before replaceable stages). */
-  readonly stageState?: Readonly<Record<string, JsonValue>>;
-  readonly globalStep: number;
-  readonly iteration: number;
-  readonly versions: Readonly<Record<string, string>>;
-}
+export { type TrainingMetadata, trainingMetadata, VERSIONS } from "./training_metadata.ts";
 
 /** The latest checkpoint of a run directory, ready to restore into a freshly created agent. */
 export interface LoadedTrainingState extends ResumePoint {
@@ -43,43 +18,6 @@ export interface LoadedTrainingState extends ResumePoint {
 export function latestCheckpointPath(runDir: string): string {
   return `${runDir}/checkpoints/latest.safetensors`;
 }
-
-/** Captures everything needed to resume: metadata for the checkpoint's JSON header. */
-export function trainingMetadata(
-  agent: Agent,
-  recentReturns: number[],
-  meanReturn100: number | null,
-  runId: string,
-  stageState: ReadonlyMap<string, JsonValue> = new Map(),
-): TrainingMetadata {
-  const { collector, vecEnv, config, engine } = agent;
-  return {
-    kind: "ppo-flow/training",
-    runId,
-    config,
-    envId: vecEnv.spec.id,
-    observationSpace: vecEnv.observationSpace.toJSON(),
-    actionSpace: vecEnv.actionSpace.toJSON(),
-    backend: engine.backend,
-    collector: collector.getState(),
-    shuffleRng: agent.shuffleRng.getState(),
-    vecEnv: vecEnv.getState(),
-    recentReturns: [...recentReturns],
-    meanReturn100,
-    stageState: Object.fromEntries(stageState),
-    globalStep: collector.globalStep,
-    iteration: collector.policyVersion,
-    versions: VERSIONS,
-  };
-}
-
-/** Versions recorded in config.json and checkpoints. */
-export const VERSIONS: Readonly<Record<string, string>> = Object.freeze({
-  "ppo-flow": "0.1.0",
-  deno: Deno.version.deno,
-  rxjs: "7.8.2",
-  "gpu.js": "2.24.1",
-});
 
 /**
  * Reads a run directory's latest checkpoint for `--resume` (the caller holds the directory's lock).
