@@ -78,16 +78,20 @@ export {
 } from "./src/io/mod.ts";
 export type { BackendName, BackendProbe } from "./src/kernels/mod.ts";
 export {
+  type AutoPick,
   chooseEngine,
+  type ChosenEngine,
   createPolicy,
   type CreatePolicyOptions,
   type EngineChoice,
   type EngineEntry,
   type EngineName,
+  type EngineOptions,
   ENGINES,
   type Initializer,
   initParams,
   type InitParamsOptions,
+  type Machine,
   type MachineFacts,
   paramLayout,
 } from "./src/model/mod.ts";

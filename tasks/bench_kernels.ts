@@ -74,7 +74,7 @@ export async function benchKernels(options: BenchKernelsOptions = {}): Promise<v
     { label: "wasm", engine: await createWasmPolicy(layout, { params }) },
   ];
   log(
-    `kernels: CartPole actor 4-64-64-2 + critic 4-64-64-1, >= ${seconds} s per figure; gpu.js auto backend: ${auto} (training's --backend auto picks by chooseEngine, see bench:train)`,
+    `kernels: CartPole actor 4-64-64-2 + critic 4-64-64-1, >= ${seconds} s per figure; gpu.js auto backend: ${auto} (training's --engine auto picks by chooseEngine, see bench:train)`,
   );
   // Threads only pay when cores are free: the load average says how comparable a run is.
   const load = Deno.loadavg().map((x) => x.toFixed(2)).join(" ");

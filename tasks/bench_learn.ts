@@ -1,12 +1,12 @@
 /**
- * `deno task bench:learn [--env ID]... [--seeds N] [--defaults] [--backend B]`: trains each environment on
- * several seeds and prints the final 100-episode mean return and the first global step at which the
+ * `deno task bench:learn [--env ID]... [--seeds N] [--defaults] [--engine E] [--backend B]`: trains each
+ * environment on several seeds and prints the final 100-episode mean return and the first global step at which the
  * 100-episode moving mean of training returns crossed the environment's threshold, with wall time.
  *
  * @module
  */
 import { parseArgs } from "node:util";
-import type { BackendChoice, PpoConfig } from "../src/config/ppo_config.ts";
+import type { BackendChoice, EngineChoice, PpoConfig } from "../src/config/ppo_config.ts";
 import { PRESETS } from "../src/config/presets.ts";
 import { train } from "../src/train/train.ts";
 
@@ -84,6 +84,7 @@ async function main(args: string[]): Promise<void> {
       env: { type: "string", multiple: true },
       seeds: { type: "string", default: "3" },
       defaults: { type: "boolean", default: false },
+      engine: { type: "string" },
       backend: { type: "string" },
       "total-timesteps": { type: "string" },
     },
@@ -91,6 +92,7 @@ async function main(args: string[]): Promise<void> {
   const envs = values.env ?? Object.keys(PRESETS);
   const seeds = Number(values.seeds);
   const overrides: Partial<PpoConfig> = {
+    ...(values.engine ? { engine: values.engine as EngineChoice } : {}),
     ...(values.backend ? { backend: values.backend as BackendChoice } : {}),
     ...(values["total-timesteps"] ? { totalTimesteps: Number(values["total-timesteps"]) } : {}),
   };

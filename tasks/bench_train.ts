@@ -1,10 +1,11 @@
 /**
- * `deno task bench:train [--agent cartpole|lunar] [--backend B] [--baseline B] [--total-timesteps N] [--seed S]`:
+ * `deno task bench:train [--agent cartpole|lunar] [--engine E] [--backend B] [--baseline E] [--total-timesteps N]
+ * [--seed S]`:
  * trains CartPole-v1 with CleanRL's hyperparameters (or, with `--agent lunar`, the seed article's LunarLander-v3
  * agent: a shared 8-1024-1024 ReLU trunk, about 1.06M parameters) for a fixed budget and prints end-to-end SPS, where the time goes (env stepping,
  * rollout inference, advantage, update, pipeline plumbing), the update's effective GFLOP/s, the RxJS pipeline's
  * overhead against a hand-written loop that calls the same engine and env in the same process, and the speed
- * against a baseline backend (default: the single-thread reference engine) run interleaved in the same process,
+ * against a baseline engine (default: the single-thread reference engine) run interleaved in the same process,
  * since the machine is shared and only ratios measured side by side compare.
  *
  * @module
@@ -12,7 +13,13 @@
 import { parseArgs } from "node:util";
 import { concatMap, lastValueFrom, range, toArray } from "rxjs";
 import { gae } from "../src/core/gae.ts";
-import { type BackendChoice, derivedSizes, type PpoConfig, resolveConfig } from "../src/config/ppo_config.ts";
+import {
+  type BackendChoice,
+  derivedSizes,
+  type EngineChoice,
+  type PpoConfig,
+  resolveConfig,
+} from "../src/config/ppo_config.ts";
 import type { MinibatchData, PolicyEngine } from "../src/model/types.ts";
 import { chooseEngine } from "../src/model/choose_engine.ts";
 import { type Agent, createAgent } from "../src/train/create_agent.ts";
@@ -68,9 +75,14 @@ async function runPipeline(config: PpoConfig) {
   );
   const seconds = (performance.now() - start) / 1000;
   const params = agent.engine.getParams();
-  const backend = agent.engine.backend;
+  const engine = engineLabel(agent.engine);
   await agent.dispose();
-  return { seconds, phases, params, steps: agent.collector.globalStep, backend };
+  return { seconds, phases, params, steps: agent.collector.globalStep, engine };
+}
+
+/** The engine's name, with its gpu.js backend when it has one. */
+function engineLabel(engine: PolicyEngine): string {
+  return engine.backend === undefined ? engine.engine : `${engine.engine} (${engine.backend})`;
 }
 
 /** The same algorithm as a plain loop: no RxJS, same engine, env, generators and order of draws. */
@@ -193,6 +205,7 @@ async function main(args: string[]): Promise<void> {
     args,
     options: {
       agent: { type: "string", default: "cartpole" },
+      engine: { type: "string", default: "auto" },
       backend: { type: "string", default: "auto" },
       baseline: { type: "string", default: "reference" },
       "total-timesteps": { type: "string" },
@@ -211,6 +224,7 @@ async function main(args: string[]): Promise<void> {
     envId: lunar ? "LunarLander-v3" : "CartPole-v1",
     seed: Number(values.seed),
     totalTimesteps: Number(values["total-timesteps"] ?? (lunar ? 1024 : 100_000)),
+    engine: values.engine as EngineChoice,
     backend: values.backend as BackendChoice,
     ...(lunar ? { hidden: [1024, 1024], sharedNetwork: true, activation: "relu" as const } : {}),
   });
@@ -224,14 +238,14 @@ async function main(args: string[]): Promise<void> {
       lunar ? "the seed article's agent (shared 1024-1024 ReLU trunk)" : "CleanRL hyperparameters"
     } (${config.numEnvs} envs x ${config.numSteps} steps, ${config.updateEpochs} epochs x ${config.numMinibatches} minibatches), ${
       numIterations * batchSize
-    } steps, seed ${config.seed}, backend ${config.backend}\n`,
+    } steps, seed ${config.seed}, engine ${config.engine}, backend ${config.backend}\n`,
   );
   if (lunar) return await benchLunarAgent(config, values.baseline);
   // Warm both paths up on a short budget so neither pays the JIT's start-up, then alternate two measured runs
   // of each and keep the faster (the machine has two cores shared with everything else).
   const warmup = { ...config, totalTimesteps: 8 * batchSize };
-  const chosen = (await runPipeline(warmup)).backend;
-  if (config.backend === "auto") {
+  const chosen = (await runPipeline(warmup)).engine;
+  if (config.engine === "auto" && config.backend === "auto") {
     const probe = await createAgent(warmup);
     console.log(`auto chose ${chosen}: ${(await chooseEngine(probe.layout)).reason}\n`);
     await probe.dispose();
@@ -239,7 +253,7 @@ async function main(args: string[]): Promise<void> {
   await runLoop(warmup);
   const baselineConfig = values.baseline === "none"
     ? undefined
-    : resolveConfig({ ...config, backend: values.baseline as BackendChoice });
+    : resolveConfig({ ...config, engine: values.baseline as EngineChoice, backend: "auto" });
   if (baselineConfig) await runPipeline({ ...baselineConfig, totalTimesteps: 8 * batchSize });
   const pipelineRuns = [];
   const loopRuns = [];
@@ -267,7 +281,7 @@ async function main(args: string[]): Promise<void> {
   if (baseline) {
     const same = baseline.params.every((v, i) => v === pipeline.params[i]);
     console.log(
-      `pipeline (${pipeline.backend}) / baseline (${baseline.backend}) SPS in this run: ${
+      `pipeline (${pipeline.engine}) / baseline (${baseline.engine}) SPS in this run: ${
         (baseline.seconds / pipeline.seconds).toFixed(2)
       }x; final parameters ${same ? "identical" : "differ"}`,
     );
@@ -296,12 +310,13 @@ async function benchLunarAgent(config: PpoConfig, baselineName: string | undefin
     const baselineConfig = resolveConfig({
       ...config,
       totalTimesteps: batchSize,
-      backend: baselineName as BackendChoice,
+      engine: baselineName as EngineChoice,
+      backend: "auto",
     });
     const baseline = await runPipeline(baselineConfig);
     report("baseline", baseline, flopsOf(baseline));
     console.log(
-      `\npipeline (${pipeline.backend}) / baseline (${baseline.backend}) SPS in this run: ${
+      `\npipeline (${pipeline.engine}) / baseline (${baseline.engine}) SPS in this run: ${
         (sps / (baseline.steps / baseline.seconds)).toFixed(2)
       }x`,
     );

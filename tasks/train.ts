@@ -5,6 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { configFlagHelp, configFlagOptions, configFromFlags } from "../src/cli/config_flags.ts";
+import { engineHelp } from "../src/cli/engine_help.ts";
 import { configFromJson } from "../src/config/config_from_json.ts";
 import type { PpoConfig } from "../src/config/ppo_config.ts";
 import { presetFor } from "../src/config/presets.ts";
@@ -75,7 +76,9 @@ async function main(args: string[]): Promise<number> {
   if (values.help) {
     const envId = flags.envId ?? recipe?.config.envId ?? "CartPole-v1";
     const defaults = recipe ? recipe.config : values["no-preset"] ? {} : presetFor(envId);
-    console.log([USAGE, ...configFlagHelp({ ...defaults, envId }), "", ...recipeHelp()].join("\n"));
+    console.log(
+      [USAGE, ...configFlagHelp({ ...defaults, envId }), "", ...engineHelp(), "", ...recipeHelp()].join("\n"),
+    );
     return 0;
   }
   if (values.resume !== undefined) refuseResumeFlags(values.resume, values);
@@ -167,7 +170,9 @@ async function follow(run: Run, options: FollowOptions): Promise<number> {
   console.log(
     `ppo-flow: ${
       options.recipe === null ? "" : `recipe ${options.recipe}, `
-    }${config.envId}, seed ${config.seed}, ${config.totalTimesteps} steps, backend ${run.backend}, run ${run.runDir}`,
+    }${config.envId}, seed ${config.seed}, ${config.totalTimesteps} steps, engine ${run.engine}${
+      run.backend === undefined ? "" : ` (${run.backend})`
+    }, run ${run.runDir}`,
   );
   const recorder = options.recordEvery === undefined ? null : recordEpisodes(run, {
     every: options.recordEvery,
@@ -221,6 +226,7 @@ async function follow(run: Run, options: FollowOptions): Promise<number> {
 const RESUME_FLAGS = new Set([
   "resume",
   "total-timesteps",
+  "engine",
   "backend",
   "checkpoint-every",
   "record-every",
@@ -237,7 +243,7 @@ function refuseResumeFlags(resume: string, values: Record<string, unknown>): voi
     const flags = ignored.map((flag) => `--${flag}`).join(", ");
     throw new TypeError(
       `Cannot resume ${resume} with ${flags} as a resumed run keeps the config and name it was started with ` +
-        `(only --total-timesteps and --backend may change): current value is ${flags}`,
+        `(only --total-timesteps, --engine and --backend may change): current value is ${flags}`,
     );
   }
 }

@@ -4,7 +4,7 @@
  * @module
  */
 import { DEFAULT_CONFIG, NULLABLE_OPTIONS, type PpoConfig } from "../config/ppo_config.ts";
-import { BACKEND_CHOICES } from "../model/engines.ts";
+import { BACKEND_CHOICES, ENGINE_CHOICES } from "../model/engines.ts";
 
 /** `learningRate` -> `learning-rate`. */
 export function toKebabCase(name: string): string {
@@ -44,7 +44,8 @@ const HELP: Record<keyof PpoConfig, string> = {
   normalizeReward: "reward scaling by the return's std",
   maxEpisodeSteps: "episode time limit in steps (Infinity: none; null: the env's registered limit)",
   rewardScale: "constant factor on the rewards learned from, after normalisation",
-  backend: `engine: ${BACKEND_CHOICES.join(", ")} (see the README's engines section)`,
+  engine: `engine that runs the networks: ${ENGINE_CHOICES.join(", ")} (see the engines below)`,
+  backend: `gpu.js backend of --engine gpujs (another one implies it): ${BACKEND_CHOICES.join(", ")}`,
 };
 
 /** `parseArgs` option descriptors for every config option (all as strings, converted by {@linkcode configFromFlags}). */

@@ -3,11 +3,11 @@
  *
  * @module
  */
-import { BACKEND_CHOICES, type BackendChoice } from "../model/engines.ts";
+import { type BackendChoice, type EngineChoice, engineFor } from "../model/engines.ts";
 import { type Initializer, INITIALIZERS } from "../model/init_params.ts";
 import type { Activation } from "../model/types.ts";
 
-export type { BackendChoice } from "../model/engines.ts";
+export type { BackendChoice, EngineChoice } from "../model/engines.ts";
 
 /** Every option of a training run. Defaults follow CleanRL's `ppo.py`. */
 export interface PpoConfig {
@@ -84,8 +84,13 @@ export interface PpoConfig {
    */
   rewardScale: number;
   /**
-   * The engine that runs the networks: a name from the engine table (`wasm`, `reference`, `threaded`, `cpu`,
-   * `webasm`, `webgpu`) or `"auto"`, the fastest measured engine for the network and machine. @default {"auto"}
+   * The engine that runs the networks: a name of the engine table `ENGINES` (`wasm`, `reference`, ...) or
+   * `"auto"`, the engine `chooseEngine` picks for the network and machine by a fixed rule. @default {"auto"}
+   */
+  engine: EngineChoice;
+  /**
+   * The gpu.js backend (`cpu`, `webasm`, `webgpu`) of the `gpujs` engine, or `"auto"`; with `engine` `"auto"`
+   * a gpu.js backend selects `gpujs`, and the other engines take only `"auto"`. @default {"auto"}
    */
   backend: BackendChoice;
 }
@@ -123,6 +128,7 @@ export const DEFAULT_CONFIG: Readonly<PpoConfig> = Object.freeze({
   normalizeReward: false,
   maxEpisodeSteps: null,
   rewardScale: 1,
+  engine: "auto",
   backend: "auto",
 });
 
@@ -267,9 +273,7 @@ function validateConfig(config: PpoConfig): void {
   if (!(config.rewardScale > 0 && Number.isFinite(config.rewardScale))) {
     fail("rewardScale", "a positive finite number", config.rewardScale);
   }
-  if (!BACKEND_CHOICES.includes(config.backend)) {
-    fail("backend", `one of ${BACKEND_CHOICES.join(", ")}`, config.backend);
-  }
+  engineFor(config.engine, config.backend, "configure PPO");
   const { batchSize, numIterations } = derivedSizes(config);
   if (batchSize % config.numMinibatches !== 0) {
     fail(

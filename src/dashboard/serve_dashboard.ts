@@ -13,8 +13,10 @@ export interface DashboardRun {
   readonly config: { readonly envId: string; readonly clipActions: boolean };
   /** Shown in the page header. */
   readonly runDir: string | null;
-  /** Shown in the page header. */
-  readonly backend: string;
+  /** The engine, shown in the page header. */
+  readonly engine: string;
+  /** The gpu.js backend of the `gpujs` engine, shown beside it; absent on the other engines. */
+  readonly backend?: string;
   /** One record per iteration, charted. */
   readonly iterations$: Observable<IterationMetrics>;
   /** Every vector step, for the view of env 0. */
@@ -167,7 +169,8 @@ export function serveDashboard(run: DashboardRun, options: DashboardOptions = {}
 
   const hello = JSON.stringify({
     envId,
-    backend: run.backend,
+    engine: run.engine,
+    backend: run.backend ?? null,
     runDir: run.runDir,
     renderer: renderer !== null,
     frameInterval,

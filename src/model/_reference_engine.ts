@@ -20,6 +20,7 @@ import {
   checkTrainOptions,
 } from "./_check_inputs.ts";
 import { actFromOutputs, type ActScratch, actScratch, evaluateFromOutputs } from "./_heads.ts";
+import type { EngineName } from "./engines.ts";
 import type {
   ActInput,
   ActOutput,
@@ -34,8 +35,8 @@ import type {
 
 /** What a {@linkcode ReferencePolicyEngine} may get from its creator instead of its own defaults. */
 export interface EngineParts {
-  /** The engine's backend name. */
-  readonly backend: string;
+  /** The engine's name in the table. */
+  readonly engine: EngineName;
   /** Two `[layout.size]` buffers: the live parameters (holding the initial values) and Adam's scratch copy. */
   readonly params: readonly [Float32Array, Float32Array];
   /** `[layout.size]` gradient buffer. */
@@ -57,7 +58,7 @@ export interface EngineParts {
  */
 export class ReferencePolicyEngine implements ReferencePolicy {
   readonly layout: ParamLayout;
-  readonly backend: string;
+  readonly engine: EngineName;
   #network: ReferenceActorCritic;
   #lossAndGradient: EngineParts["lossAndGradient"];
   #disposeParts: () => void;
@@ -84,14 +85,14 @@ export class ReferencePolicyEngine implements ReferencePolicy {
     const network = new ReferenceActorCritic(layout);
     this.#network = network;
     if (params instanceof Float32Array) {
-      this.backend = "reference";
+      this.engine = "reference";
       this.#params = params;
       this.#nextParams = new Float32Array(layout.size);
       this.#gradient = new Float64Array(layout.size);
       this.#lossAndGradient = (p, minibatch, options) => network.lossAndGradient(p, minibatch, options);
       this.#disposeParts = () => {};
     } else {
-      this.backend = params.backend;
+      this.engine = params.engine;
       [this.#params, this.#nextParams] = params.params;
       this.#gradient = params.gradient;
       this.#lossAndGradient = params.lossAndGradient;

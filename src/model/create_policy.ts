@@ -1,12 +1,18 @@
 import { chooseEngine } from "./choose_engine.ts";
-import { type BackendChoice, ENGINES } from "./engines.ts";
+import { type BackendChoice, type EngineChoice, engineFor, ENGINES } from "./engines.ts";
 import type { ParamLayout, PolicyEngine } from "./types.ts";
 
 /** Options of {@linkcode createPolicy}. */
 export interface CreatePolicyOptions {
   /**
-   * An engine of the table `ENGINES` (`"wasm"`, `"reference"`, `"threaded"`, `"cpu"`, `"webasm"`, `"webgpu"`),
-   * or `"auto"`: the engine `chooseEngine` picks for this network on this machine, by a fixed rule.
+   * An engine of the table `ENGINES` (`ENGINE_CHOICES` lists them), or `"auto"`: the engine `chooseEngine` picks
+   * for this network on this machine, by a fixed rule.
+   * @default {"auto"}
+   */
+  readonly engine?: EngineChoice;
+  /**
+   * The gpu.js backend (`"cpu"`, `"webasm"`, `"webgpu"`) of the `gpujs` engine; with `engine` `"auto"` it
+   * selects `gpujs`, and other engines refuse anything but `"auto"`.
    * @default {"auto"}
    */
   readonly backend?: BackendChoice;
@@ -15,13 +21,14 @@ export interface CreatePolicyOptions {
 }
 
 /**
- * Creates the engine that runs an actor-critic's networks on the chosen backend. The engine's `backend` names
- * what runs (`"threaded"` falls back to `"reference"` for a shared trunk; `"webgpu"` trains on the GPU and acts
- * on the host reference engine, `"webgpu+reference"`), and runs record it.
+ * Creates the engine that runs an actor-critic's networks. The engine's `engine` names what runs (`"threaded"`
+ * falls back to `"reference"` for a shared trunk), and for `gpujs` its `backend` the gpu.js backend (on
+ * `"webgpu"` it trains on the GPU and acts on the host reference engine); runs record both.
  *
  * @param layout The network's parameter layout.
- * @param options Backend and initial parameters.
+ * @param options Engine, gpu.js backend and initial parameters.
  * @returns A {@linkcode PolicyEngine}; dispose it when done.
+ * @throws {RangeError} For an unknown engine or backend, or a backend the engine does not run on.
  *
  * @example
  * ```ts
@@ -32,21 +39,16 @@ export interface CreatePolicyOptions {
  * const layout = paramLayout({
  *   obsDim: 4, head: { kind: "categorical", n: 2 }, hidden: [8], activation: "tanh", shared: false,
  * });
- * const engine = await createPolicy(layout, { backend: "reference", params: new Float32Array(layout.size) });
- * assert.equal(engine.backend, "reference");
+ * const engine = await createPolicy(layout, { engine: "reference", params: new Float32Array(layout.size) });
+ * assert.equal(engine.engine, "reference");
  * await engine.dispose();
  * ```
  */
 export async function createPolicy(layout: ParamLayout, options: CreatePolicyOptions): Promise<PolicyEngine> {
-  const requested = options.backend ?? "auto";
-  const backend = requested === "auto" ? (await chooseEngine(layout)).engine : requested;
-  const entry = ENGINES[backend];
-  if (entry === undefined) {
-    throw new RangeError(
-      `Cannot create a policy as backend must be auto or one of ${
-        Object.keys(ENGINES).join(", ")
-      }: current value is ${JSON.stringify(backend)}`,
-    );
-  }
-  return await entry.create(layout, options.params);
+  const backend = options.backend ?? "auto";
+  const requested = engineFor(options.engine ?? "auto", backend, "create a policy");
+  const { engine, backend: picked } = requested === "auto"
+    ? await chooseEngine(layout)
+    : { engine: requested, backend: undefined };
+  return await ENGINES[engine].create(layout, options.params, { backend: picked ?? backend });
 }

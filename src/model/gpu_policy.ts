@@ -90,6 +90,7 @@ export interface GpuPolicy extends PolicyEngine {
  *   obsDim: 2, head: { kind: "categorical", n: 3 }, hidden: [8], activation: "tanh", shared: false,
  * });
  * const policy = await createGpuPolicy(layout, { backend: "cpu", params: new Float32Array(layout.size) });
+ * assert.equal(policy.engine, "gpujs");
  * assert.equal(policy.backend, "cpu");
  * const out = { actions: new Float32Array(1), logProbs: new Float32Array(1), values: new Float32Array(1) };
  * await policy.act({ obs: new Float32Array(2), batch: 1, noise: new Float32Array([0.5]) }, out);
@@ -123,6 +124,7 @@ export async function createGpuPolicy(
 
 class GpuPolicyEngine implements GpuPolicy {
   readonly layout: ParamLayout;
+  readonly engine = "gpujs";
   readonly #ctx: GpuContext;
   readonly #plans: PolicyPlans;
   readonly #params: Float32Array;

@@ -12,7 +12,7 @@
  * const layout = paramLayout({
  *   obsDim: 4, head: { kind: "categorical", n: 2 }, hidden: [64, 64], activation: "tanh", shared: false,
  * });
- * const engine = await createPolicy(layout, { backend: "reference", params: initParams(layout, new Rng(1)) });
+ * const engine = await createPolicy(layout, { engine: "reference", params: initParams(layout, new Rng(1)) });
  * const out = { actions: new Float32Array(1), logProbs: new Float32Array(1), values: new Float32Array(1) };
  * await engine.act({ obs: new Float32Array(4), batch: 1, noise: Float32Array.of(0.5) }, out);
  * assert.ok(out.actions[0] === 0 || out.actions[0] === 1);
@@ -21,20 +21,22 @@
  *
  * @module
  */
-export {
-  chooseEngine,
-  type EngineChoice,
-  GPU_MIN_PARAMS,
-  type MachineFacts,
-  THREADED_MIN_CORES,
-} from "./choose_engine.ts";
+export { chooseEngine, type ChosenEngine, type MachineFacts } from "./choose_engine.ts";
 export { createPolicy, type CreatePolicyOptions } from "./create_policy.ts";
 export {
+  type AutoPick,
   BACKEND_CHOICES,
   type BackendChoice,
+  ENGINE_CHOICES,
+  type EngineChoice,
   type EngineEntry,
+  engineFor,
   type EngineName,
+  type EngineOptions,
   ENGINES,
+  GPU_MIN_PARAMS,
+  type Machine,
+  THREADED_MIN_CORES,
 } from "./engines.ts";
 export { createGpuPolicy, type GpuPolicy, type GpuPolicyOptions } from "./gpu_policy.ts";
 export { type Initializer, INITIALIZERS, initParams, type InitParamsOptions } from "./init_params.ts";

@@ -43,7 +43,7 @@ export interface ReferencePolicy extends PolicyEngine {
 
 /**
  * Creates the plain-TypeScript {@linkcode PolicyEngine}: float32 parameters and Adam moments, float64
- * arithmetic, the backend every other engine is compared against.
+ * arithmetic, the engine every other engine is compared against.
  *
  * Acting and training compute a row's log-probability by the same code, so the first minibatch after a
  * rollout sees a ratio of exactly 1. `trainStep` refuses to apply a non-finite gradient or update and then
@@ -51,7 +51,7 @@ export interface ReferencePolicy extends PolicyEngine {
  *
  * @param layout The network's parameter layout (from `paramLayout`).
  * @param options Initial parameters, or the generator or seed to initialise them with.
- * @returns A synchronous engine with backend `"reference"`.
+ * @returns A synchronous engine named `"reference"`.
  *
  * @example
  * ```ts

@@ -9,6 +9,7 @@ import type {
   TrainStepOptions,
   TrainStepStats,
 } from "./types.ts";
+import type { EngineName } from "./engines.ts";
 
 /**
  * Joins two engines on one network, one per phase: `update` trains (a GPU engine, whose every call pays a
@@ -21,7 +22,7 @@ import type {
  *
  * @param update The engine whose `trainStep` runs, and which owns parameters and optimizer state.
  * @param inference The engine that acts, evaluates and computes values.
- * @returns An engine whose backend reads `"<update>+<inference>"`; disposing it disposes both.
+ * @returns An engine named as `update` is (with its backend); disposing it disposes both.
  *
  * @example
  * ```ts
@@ -34,7 +35,7 @@ import type {
  *   obsDim: 2, head: { kind: "categorical", n: 2 }, hidden: [4], activation: "tanh", shared: false,
  * });
  * const engine = createSplitPolicy(createReferencePolicy(layout, { seed: 1 }), createReferencePolicy(layout));
- * assert.equal(engine.backend, "reference+reference");
+ * assert.equal(engine.engine, "reference");
  * await engine.dispose();
  * ```
  */
@@ -59,8 +60,12 @@ class SplitPolicy implements PolicyEngine {
     this.#inference = inference;
   }
 
-  get backend(): string {
-    return `${this.#update.backend}+${this.#inference.backend}`;
+  get engine(): EngineName {
+    return this.#update.engine;
+  }
+
+  get backend(): string | undefined {
+    return this.#update.backend;
   }
 
   act(input: ActInput, out: ActOutput): void | Promise<void> {

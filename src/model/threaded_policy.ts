@@ -50,7 +50,7 @@ export interface ThreadedPolicyOptions {
  * Separate networks only meet in the loss's sum and the global gradient norm, so splitting there changes no
  * number: parameters after any sequence of train steps equal the reference engine's bit for bit. Acting,
  * values and evaluation run on the calling thread (a rollout batch is too small to split). A shared trunk
- * couples the two heads, so for it this returns the single-thread reference engine (backend `"reference"`).
+ * couples the two heads, so for it this returns the single-thread reference engine (engine `"reference"`).
  *
  * Parameters, the actor's gradient and the minibatch cross in `SharedArrayBuffer`s (each thread computes on
  * private copies, which V8 runs faster); the threads hand over with `Atomics`, so every method stays
@@ -59,7 +59,7 @@ export interface ThreadedPolicyOptions {
  *
  * @param layout The network's parameter layout (from `paramLayout`).
  * @param options Initial parameters, or the generator or seed to initialise them with.
- * @returns A synchronous engine with backend `"threaded"` (or `"reference"` for a shared trunk).
+ * @returns A synchronous engine named `"threaded"` (or `"reference"` for a shared trunk).
  *
  * @example
  * ```ts
@@ -71,7 +71,7 @@ export interface ThreadedPolicyOptions {
  *   obsDim: 2, head: { kind: "categorical", n: 3 }, hidden: [8], activation: "tanh", shared: false,
  * });
  * const policy = await createThreadedPolicy(layout, { seed: 1 });
- * assert.equal(policy.backend, "threaded");
+ * assert.equal(policy.engine, "threaded");
  * policy.dispose();
  * ```
  */
@@ -103,7 +103,7 @@ export async function createThreadedPolicy(
   const critic = new ReferenceActorCritic(layout);
   const schedule = new ThreadSchedule(threads);
   return new ReferencePolicyEngine(layout, {
-    backend: "threaded",
+    engine: "threaded",
     params: [initial.slice(), new Float32Array(layout.size)],
     gradient: new Float64Array(layout.size),
     lossAndGradient(params, minibatch, lossOptions) {

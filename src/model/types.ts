@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { EngineName } from "./engines.ts";
 
 /** Hidden-layer activation. */
 export type Activation = "tanh" | "relu";
@@ -214,10 +215,15 @@ export interface PolicyEngine {
   /** Where each tensor lives in the flat parameter vector. */
   readonly layout: ParamLayout;
   /**
-   * What runs the networks: `"reference"`, `"threaded"`, `"cpu"`, `"webasm"`, `"webgpu"`, or `"webgpu+reference"`
-   * (updates on the GPU, rollouts on the host).
+   * The engine of the table `ENGINES` that runs the networks (the threaded engine runs a shared trunk as
+   * `"reference"`).
    */
-  readonly backend: string;
+  readonly engine: EngineName;
+  /**
+   * The gpu.js backend whose kernels ran the last plan, on the `gpujs` engine (`"webgpu"` also when rollouts run
+   * on the host); absent on the other engines.
+   */
+  readonly backend?: string | undefined;
   /**
    * Samples (or, when `deterministic`, picks) actions for a batch of observations, with their
    * log-probabilities and values.

@@ -71,7 +71,7 @@ const MAX_HEAD_BUFFERS = 4;
  *
  * @param layout The network's parameter layout.
  * @param options Initial parameters and the multiply-add form.
- * @returns The engine (`backend` is `"wasm"`).
+ * @returns The engine (`engine` is `"wasm"`).
  *
  * @example
  * ```ts
@@ -111,7 +111,7 @@ export async function createWasmPolicy(
 
 class WasmPolicyEngine implements PolicyEngine {
   readonly layout: ParamLayout;
-  readonly backend = "wasm";
+  readonly engine = "wasm";
   readonly #network: WasmNetwork;
   readonly #actorHead: number;
   readonly #criticHead: number;

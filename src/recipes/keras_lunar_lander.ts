@@ -53,7 +53,7 @@ const FIRST_OBSERVATIONS = "firstObservations";
  * @example
  * ```ts ignore
  * const recipe = kerasLunarLander();
- * const run = await train({ ...recipe.config, backend: "wasm" }, { usePreset: false, iteration: recipe.iteration });
+ * const run = await train({ ...recipe.config, engine: "wasm" }, { usePreset: false, iteration: recipe.iteration });
  * ```
  */
 export function kerasLunarLander(options: KerasLunarLanderOptions = {}): Recipe {

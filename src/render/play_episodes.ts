@@ -77,7 +77,7 @@ export async function playEpisodes(options: PlayEpisodesOptions): Promise<Played
   const renderer = rendererFor(envId);
   const vecEnv = new FrameVecEnv(envId, renderer);
   const engine = await createPolicy(paramLayout(networkConfig(config, vecEnv)), {
-    backend: "reference",
+    engine: "reference",
     params: checkpoint.params,
   });
   try {

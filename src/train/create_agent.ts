@@ -20,7 +20,7 @@ export interface Agent {
   readonly vecEnv: VecEnv;
   /** The actor-critic's parameter layout. */
   readonly layout: ParamLayout;
-  /** The engine that acts and trains, on the config's backend. */
+  /** The engine that acts and trains: the config's `engine` (and gpu.js `backend`). */
   readonly engine: PolicyEngine;
   /** Steps `vecEnv` with `engine`; pass it to `transitions` and `ppoUpdate`. */
   readonly collector: Collector;
@@ -61,7 +61,7 @@ export function collectorOptions(config: PpoConfig, seed: number): CollectorOpti
 
 /**
  * Builds an agent from a resolved config: `numEnvs` seeded envs (with the config's time limit, if any), a network
- * initialised as `config.init` says on the chosen backend, and a collector that has reset the envs.
+ * initialised as `config.init` says on the config's engine, and a collector that has reset the envs.
  *
  * @param config A resolved config.
  * @param env A user-defined environment to use instead of `config.envId`.
@@ -74,7 +74,7 @@ export async function createAgent(config: PpoConfig, env?: EnvDefinition): Promi
   });
   const layout = paramLayout(networkConfig(config, vecEnv));
   const params = initParams(layout, new Rng(config.seed + INIT_STREAM), { init: config.init });
-  const engine = await createPolicy(layout, { backend: config.backend, params });
+  const engine = await createPolicy(layout, { engine: config.engine, backend: config.backend, params });
   const collector = new Collector(engine, vecEnv, collectorOptions(config, config.seed));
   return {
     config,

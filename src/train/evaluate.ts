@@ -1,4 +1,4 @@
-import type { BackendChoice } from "../model/engines.ts";
+import type { BackendChoice, EngineChoice } from "../model/engines.ts";
 import { resolveConfig } from "../config/ppo_config.ts";
 import { VecEnv } from "../envs/vec_env.ts";
 import { createPolicy } from "../model/create_policy.ts";
@@ -16,9 +16,12 @@ export interface EvaluateOptions {
   /** Seed of the evaluation envs (env i: seed + i) and of sampling. @default {1000} */
   readonly seed?: number;
   /**
-   * Engine that runs the network; the plain TypeScript engine is fastest for one observation at a time.
-   * @default {"reference"}
+   * Engine that runs the network (a name of the table `ENGINES`, or `"auto"`); the plain TypeScript engine is
+   * fastest for one observation at a time.
+   * @default {"reference", or "auto" when backend names a gpu.js backend}
    */
+  readonly engine?: EngineChoice;
+  /** The gpu.js backend of the `gpujs` engine; with `engine` absent, a gpu.js backend selects it. @default {"auto"} */
   readonly backend?: BackendChoice;
 }
 
@@ -47,7 +50,7 @@ export interface EvaluationResult {
  * over-represented as they would be when counting episodes as they finish across parallel envs.
  *
  * @param checkpointPath A training checkpoint (`runs/<name>/checkpoints/latest.safetensors` or `best...`).
- * @param options Episodes, greedy or stochastic actions, seed, backend.
+ * @param options Episodes, greedy or stochastic actions, seed, engine and gpu.js backend.
  * @returns Per-episode returns and lengths and their statistics.
  *
  * @example
@@ -80,7 +83,9 @@ export async function evaluate(
     });
     const layout = paramLayout(networkConfig(config, vecEnv));
     const engine = await createPolicy(layout, {
-      backend: options.backend ?? "reference",
+      engine: options.engine ??
+        (options.backend === undefined || options.backend === "auto" ? "reference" : "auto"),
+      backend: options.backend ?? "auto",
       params: checkpoint.params,
     });
     try {

@@ -65,14 +65,15 @@ export class RunFiles {
    * directory's {@linkcode RunLock}.
    *
    * A resumed run is checked first: the checkpoint must belong to this directory's run (same run id, or for
-   * older runs the same environment and config apart from `totalTimesteps` and `backend`). Then `metrics.jsonl` and the
+   * older runs the same environment and config apart from `totalTimesteps`, `engine` and `backend`). Then
+   * `metrics.jsonl` and the
    * TensorBoard events keep only what the checkpoint had reached (both rewritten atomically; a torn last
    * metrics line is dropped with a warning, a corrupt earlier one is refused), and the best score is read
    * back from `best.safetensors`, so a worse policy never replaces it.
    *
    * @param dir The run directory.
    * @param config The resolved config.
-   * @param agent Supplies the backend and spaces recorded in `config.json`.
+   * @param agent Supplies the engine (and gpu.js backend) and spaces recorded in `config.json`.
    * @param options The checkpoint to resume from, and where warnings go.
    */
   static async open(
@@ -105,7 +106,8 @@ export class RunFiles {
       runId,
       config: configToJson(config),
       envId: agent.vecEnv.spec.id,
-      backend: agent.engine.backend,
+      engine: agent.engine.engine,
+      ...(agent.engine.backend === undefined ? {} : { backend: agent.engine.backend }),
       observationSpace: agent.vecEnv.observationSpace.toJSON(),
       actionSpace: agent.vecEnv.actionSpace.toJSON(),
       parameters: agent.layout.size,
@@ -219,7 +221,7 @@ async function checkRunIdentity(dir: string, resume: ResumePoint): Promise<strin
   const theirs = configToJson(resume.config);
   for (const key of new Set([...Object.keys(ours), ...Object.keys(theirs)])) {
     // A resumed run may be longer or run on another engine; everything else defines the run.
-    if (key === "totalTimesteps" || key === "backend") continue;
+    if (key === "totalTimesteps" || key === "engine" || key === "backend") continue;
     if (JSON.stringify(ours[key]) !== JSON.stringify(theirs[key])) {
       throw refuse(`config ${key}`, theirs[key] ?? null, ours[key] ?? null);
     }

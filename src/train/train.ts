@@ -13,6 +13,7 @@ import { iterationMetrics } from "../operators/iteration_metrics.ts";
 import type { EpisodeResult, IterationMetrics, StepBatch, UpdateResult } from "../operators/types.ts";
 import { type IterationContext, iterationContext, ppoIteration, type PpoStages } from "./ppo_iteration.ts";
 import type { MetricSink } from "../logging/metric_sink.ts";
+import type { EngineName } from "../model/engines.ts";
 import type { JsonValue } from "../io/checkpoint.ts";
 import { type Agent, createAgent } from "./create_agent.ts";
 import { RunFiles } from "./run_files.ts";
@@ -29,8 +30,8 @@ export interface TrainOptions {
   readonly writeFiles?: boolean;
   /**
    * Continue the run saved in this run directory. Its saved config is kept: `config` may only change
-   * `totalTimesteps` and `backend` (a checkpoint resumes on any engine), and `runName`/`runsDir` must not be
-   * given.
+   * `totalTimesteps`, `engine` and `backend` (a checkpoint resumes on any engine; giving either of the two
+   * replaces both, the other as `"auto"`), and `runName`/`runsDir` must not be given.
    */
   readonly resume?: string;
   /** Save the latest checkpoint every this many iterations (and at the end or on stop). @default {10} */
@@ -82,8 +83,10 @@ export interface Run {
   readonly config: PpoConfig;
   /** The run directory, or null when files are off. */
   readonly runDir: string | null;
-  /** The compute backend that runs the networks. */
-  readonly backend: string;
+  /** The engine that runs the networks (a name of the table `ENGINES`). */
+  readonly engine: EngineName;
+  /** The gpu.js backend the `gpujs` engine runs on; absent on the other engines. */
+  readonly backend?: string;
   /** One record per iteration (CleanRL's keys). Hot: subscribe right after `train()` resolves. */
   readonly iterations$: Observable<IterationMetrics>;
   /** Every finished episode. */
@@ -150,7 +153,10 @@ export async function train(config: Partial<PpoConfig> = {}, options: TrainOptio
       ? resolveConfig({
         ...resumed.config,
         ...(config.totalTimesteps === undefined ? {} : { totalTimesteps: config.totalTimesteps }),
-        ...(config.backend === undefined ? {} : { backend: config.backend }),
+        // The backend belongs to the engine: a resume that names either chooses both.
+        ...(config.engine === undefined && config.backend === undefined
+          ? {}
+          : { engine: config.engine ?? "auto", backend: config.backend ?? "auto" }),
       })
       : resolveConfig(
         options.usePreset === false
@@ -297,7 +303,8 @@ export async function train(config: Partial<PpoConfig> = {}, options: TrainOptio
   return {
     config: resolved,
     runDir,
-    backend: agent.engine.backend,
+    engine: agent.engine.engine,
+    ...(agent.engine.backend === undefined ? {} : { backend: agent.engine.backend }),
     iterations$: iterations.asObservable(),
     episodes$: episodes.asObservable(),
     updates$: updates.asObservable(),
@@ -326,7 +333,7 @@ function checkRunName(runName: string): void {
 }
 
 /** What a resumed run may change: its length, and the engine (checkpoints do not depend on it). */
-const RESUMABLE_CHANGES = new Set(["totalTimesteps", "backend"]);
+const RESUMABLE_CHANGES = new Set(["totalTimesteps", "engine", "backend"]);
 
 /** A resumed run keeps its saved config: anything else the caller asks for is refused, not silently dropped. */
 function checkResumeOptions(resume: string, config: Partial<PpoConfig>, options: TrainOptions): void {
@@ -340,7 +347,7 @@ function checkResumeOptions(resume: string, config: Partial<PpoConfig>, options:
     throw new TypeError(
       `Cannot resume ${resume} with ${
         ignored.join(", ")
-      } as a resumed run keeps the config it was started with (only totalTimesteps and backend may change): current value is ${
+      } as a resumed run keeps the config it was started with (only totalTimesteps, engine and backend may change): current value is ${
         ignored.join(", ")
       }`,
     );

@@ -9,6 +9,7 @@ import type { PpoConfig } from "../config/ppo_config.ts";
 import type { RngState } from "../core/rng.ts";
 import type { VecEnvState } from "../envs/vec_env.ts";
 import type { Checkpoint, JsonValue } from "../io/checkpoint_bytes.ts";
+import type { EngineName } from "../model/engines.ts";
 import type { CollectorState } from "../operators/collector.ts";
 import type { Agent } from "./create_agent.ts";
 
@@ -21,7 +22,10 @@ export interface TrainingMetadata {
   readonly envId: string;
   readonly observationSpace: unknown;
   readonly actionSpace: unknown;
-  readonly backend: string;
+  /** The engine that ran (checkpoints written before engines had their name hold only `backend`). */
+  readonly engine?: EngineName;
+  /** The gpu.js backend of the `gpujs` engine (or, in an older checkpoint, the engine's name). */
+  readonly backend?: string;
   readonly collector: CollectorState;
   readonly shuffleRng: { words: RngState; spareNormal: number | null };
   /** The envs' exact states, or null when an env cannot save its state (some user-defined ones). */
@@ -51,7 +55,8 @@ export function trainingMetadata(
     envId: vecEnv.spec.id,
     observationSpace: vecEnv.observationSpace.toJSON(),
     actionSpace: vecEnv.actionSpace.toJSON(),
-    backend: engine.backend,
+    engine: engine.engine,
+    ...(engine.backend === undefined ? {} : { backend: engine.backend }),
     collector: collector.getState(),
     shuffleRng: agent.shuffleRng.getState(),
     vecEnv: vecEnv.getState(),

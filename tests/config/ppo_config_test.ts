@@ -2,6 +2,9 @@ import assert from "node:assert/strict";
 import { DEFAULT_CONFIG, derivedSizes, resolveConfig } from "../../src/config/ppo_config.ts";
 import { presetFor, PRESETS } from "../../src/config/presets.ts";
 import { configFlagHelp, configFromFlags } from "../../src/cli/config_flags.ts";
+import { engineHelp } from "../../src/cli/engine_help.ts";
+import { BACKENDS } from "../../src/kernels/backend.ts";
+import { ENGINES } from "../../src/model/engines.ts";
 
 Deno.test("resolveConfig() fills CleanRL's defaults", () => {
   const config = resolveConfig();
@@ -28,8 +31,13 @@ Deno.test("resolveConfig() names the option and the value of a bad setting", () 
     ],
     [{ activation: "sigmoid" }, /activation must be "tanh" or "relu": current value is "sigmoid"/],
     [
-      { backend: "cuda" },
-      /backend must be one of auto, wasm, reference, threaded, cpu, webasm, webgpu: current value is "cuda"/,
+      { engine: "cuda" },
+      /engine must be one of auto, gpujs, wasm, threaded, reference: current value is "cuda"/,
+    ],
+    [{ backend: "cuda" }, /backend must be one of auto, webgpu, webasm, cpu: current value is "cuda"/],
+    [
+      { engine: "cpu" },
+      /engine must be one of auto, gpujs, wasm, threaded, reference: current value is "cpu"/,
     ],
     [{ targetKl: 0 }, /targetKl must be a positive number or null: current value is 0/],
     [{ seed: 2 ** 31 }, /seed must be an integer in \[0, 2147483647\]: current value is 2147483648/],
@@ -65,7 +73,7 @@ Deno.test("configFromFlags() rejects a malformed number or boolean, naming the f
     targetKl: null,
     envId: "Acrobot-v1",
   });
-  assert.equal(Object.keys(DEFAULT_CONFIG).length, 32);
+  assert.equal(Object.keys(DEFAULT_CONFIG).length, 33);
 });
 
 Deno.test("resolveConfig() defaults init to orthogonal, maxEpisodeSteps to null and rewardScale to 1", () => {
@@ -127,4 +135,54 @@ Deno.test("configFromFlags() parses --init, --max-episode-steps (null, Infinity)
     assert.match(help, new RegExp(`^  ${flag} `, "m"), flag);
   }
   assert.match(help, /--max-grad-norm .*Infinity: no clipping/);
+});
+
+Deno.test("resolveConfig() takes a gpu.js backend with engine gpujs or auto, and refuses it with any other engine", () => {
+  assert.deepEqual(pick(resolveConfig()), { engine: "auto", backend: "auto" });
+  assert.deepEqual(pick(resolveConfig({ engine: "gpujs", backend: "cpu" })), {
+    engine: "gpujs",
+    backend: "cpu",
+  });
+  assert.deepEqual(pick(resolveConfig({ engine: "gpujs" })), { engine: "gpujs", backend: "auto" });
+  // Auto with a gpu.js backend is the gpujs engine: createPolicy resolves it, the config keeps what was asked.
+  assert.deepEqual(pick(resolveConfig({ backend: "webasm" })), { engine: "auto", backend: "webasm" });
+  for (const engine of ["wasm", "reference", "threaded"] as const) {
+    assert.throws(
+      () => resolveConfig({ engine, backend: "webgpu" }),
+      (error: Error) =>
+        error instanceof RangeError &&
+        error.message ===
+          `Cannot configure PPO as backend must be "auto" when engine is "${engine}" (a gpu.js backend is for ` +
+            `engine gpujs): current value is "webgpu"`,
+    );
+    assert.equal(resolveConfig({ engine, backend: "auto" }).engine, engine);
+  }
+});
+
+function pick(config: { engine: string; backend: string }): { engine: string; backend: string } {
+  return { engine: config.engine, backend: config.backend };
+}
+
+Deno.test("configFromFlags() parses --engine and --backend; --help lists every engine of the table and backend", () => {
+  assert.deepEqual(configFromFlags({ engine: "gpujs", backend: "webasm" }), {
+    engine: "gpujs",
+    backend: "webasm",
+  });
+  assert.deepEqual(resolveConfig(configFromFlags({ engine: "threaded" })).engine, "threaded");
+  const help = configFlagHelp().join("\n");
+  const engineLine = help.split("\n").find((line) => line.startsWith("  --engine "));
+  const backendLine = help.split("\n").find((line) => line.startsWith("  --backend "));
+  assert.ok(engineLine !== undefined && backendLine !== undefined, help);
+  for (const name of ["auto", ...Object.keys(ENGINES)]) {
+    assert.match(engineLine, new RegExp(`\\b${name}\\b`), name);
+  }
+  for (const name of ["auto", ...BACKENDS]) assert.match(backendLine, new RegExp(`\\b${name}\\b`), name);
+  assert.match(engineLine, /\(default: auto\)$/);
+  const engines = engineHelp();
+  for (const [name, entry] of Object.entries(ENGINES)) {
+    const at = engines.findIndex((line) => line.startsWith(`  ${name} `));
+    assert.ok(at > 0, `${name} in ${engines.join("\n")}`);
+    assert.ok(engines[at]!.endsWith(entry.help), name);
+    assert.ok(engines[at + 1]!.endsWith(`auto: ${entry.auto}`), name);
+  }
 });

@@ -57,7 +57,7 @@ Deno.test({
       numMinibatches: 4,
       updateEpochs: 4,
       totalTimesteps: 512 * 400,
-      backend: "reference",
+      engine: "reference",
     }, { writeFiles: false });
     const dashboard = serveDashboard(run, { port: 0 });
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });

@@ -26,7 +26,7 @@ function fakeRun() {
     run: {
       config: { envId: "CartPole-v1", clipActions: true },
       runDir: null,
-      backend: "reference",
+      engine: "reference",
       iterations$: iterations.asObservable(),
       steps$: steps.asObservable(),
       envStates: state,

@@ -445,7 +445,7 @@ Deno.test("createReferencePolicy() initialises from a seed or rng reproducibly, 
   );
   assert.throws(() => createReferencePolicy(layout, { params: new Float32Array(2) }), TypeError);
   const policy = createReferencePolicy(layout);
-  assert.equal(policy.backend, "reference");
+  assert.equal(policy.engine, "reference");
   policy.dispose();
   assert.throws(() => policy.getParams(), /disposed/);
 });

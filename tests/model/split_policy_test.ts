@@ -8,7 +8,8 @@ Deno.test("createSplitPolicy() trains on one engine and acts on the other with t
   const update = createReferencePolicy(layout, { seed: 1 });
   const inference = createReferencePolicy(layout, { seed: 2 });
   const split = createSplitPolicy(update, inference);
-  assert.equal(split.backend, "reference+reference");
+  assert.equal(split.engine, "reference");
+  assert.equal(split.backend, undefined);
   const obs = Float32Array.of(0.1, -0.2, 0.3, 0.05, -0.1, 0.2, 0, 0.4);
   const act = async (engine: typeof split) => {
     const out = { actions: new Float32Array(2), logProbs: new Float32Array(2), values: new Float32Array(2) };

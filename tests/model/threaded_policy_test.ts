@@ -34,7 +34,7 @@ for (const name of separate) {
     const reference = createReferencePolicy(layout, { params: startParams(layout) });
     const threaded = await createThreadedPolicy(layout, { params: startParams(layout), threads: "on" });
     try {
-      assert.equal(threaded.backend, "threaded");
+      assert.equal(threaded.engine, "threaded");
       // Growing minibatches make the worker take new shared buffers mid-run; value clipping on and off.
       const sizes = [8, 8, 32, 5, 64, 64];
       for (const [k, minibatch] of minibatches(reference, 11, sizes).entries()) {
@@ -91,7 +91,7 @@ Deno.test("the actor and critic parts of lossAndGradient add up to the whole, bi
 Deno.test("createThreadedPolicy() falls back to one thread for a shared trunk, and refuses a part of it", async () => {
   const layout = layoutOf("5-16-16-2 shared tanh gaussian");
   const engine = await createThreadedPolicy(layout, { seed: 1 });
-  assert.equal(engine.backend, "reference");
+  assert.equal(engine.engine, "reference");
   engine.dispose();
   const network = new ReferenceActorCritic(layout);
   const params = randomParams(layout, 4);

@@ -271,9 +271,9 @@ Deno.test("actor and critic have separate optimizers: critic steps in between le
   try {
     for (const make of engines.map((engine) => () => engine)) {
       const interleaved = make();
-      const alone = interleaved.backend === "wasm"
+      const alone = interleaved.engine === "wasm"
         ? await createWasmPolicy(layout, { params: params.slice() })
-        : interleaved.backend === "reference"
+        : interleaved.engine === "reference"
         ? createReferencePolicy(layout, { params: params.slice() })
         : await createGpuPolicy(layout, { backend: "cpu", params: params.slice() });
       try {
@@ -290,10 +290,10 @@ Deno.test("actor and critic have separate optimizers: critic steps in between le
         assert.deepEqual(
           pick(interleaved.getParams(), actor),
           pick(alone.getParams(), actor),
-          interleaved.backend,
+          interleaved.engine,
         );
         const state = await interleaved.getOptimizerState();
-        assert.deepEqual([state.step, state.criticStep], [3, 6], interleaved.backend);
+        assert.deepEqual([state.step, state.criticStep], [3, 6], interleaved.engine);
       } finally {
         await alone.dispose();
       }

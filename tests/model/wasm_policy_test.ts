@@ -40,7 +40,7 @@ for (const relaxed of MODES) {
       const reference = createReferencePolicy(layout, { params: start.slice() });
       const wasm = await createWasmPolicy(layout, { params: start.slice(), relaxed });
       try {
-        assert.equal(wasm.backend, "wasm");
+        assert.equal(wasm.engine, "wasm");
         assert.deepEqual(wasm.getParams(), start);
         // Acting: the same noise gives the same actions, log-probs and values on every batch size.
         const rng = new Rng(3);

@@ -34,7 +34,7 @@ function constantGaussian(action: number): PolicyEngine {
   return {
     ...base,
     layout,
-    backend: "constant",
+    engine: "reference",
     act(input: ActInput, out: ActOutput) {
       out.actions.fill(action, 0, input.batch);
       out.logProbs.fill(0, 0, input.batch);
@@ -138,7 +138,7 @@ Deno.test("Collector draws categorical uniforms exact in float32 and below 1", (
   const engine = {
     ...base,
     layout,
-    backend: "recording",
+    engine: "reference",
     act(input: ActInput, out: ActOutput) {
       noise.push(...input.noise);
       base.act(input, out);

@@ -75,7 +75,7 @@ Deno.test("runningRewardStop() stops train() through run.stop() once the rule fi
     numMinibatches: 2,
     updateEpochs: 1,
     totalTimesteps: 32 * 30,
-    backend: "reference",
+    engine: "reference",
   }, { writeFiles: false });
   let solvedAt: number | null = null;
   run.episodes$.pipe(runningRewardStop({ threshold: 5 })).subscribe((r) => {

@@ -30,7 +30,7 @@ for (const name of Object.keys(RECIPES)) {
   Deno.test(`${name}: a stopped run resumes its recipe and ends with the metrics of an uninterrupted one`, async () => {
     await withRunsDir(async (runsDir) => {
       const recipe = recipeFor(name);
-      const config = { ...recipe.config, ...TINY[name], backend: "reference" } as const;
+      const config = { ...recipe.config, ...TINY[name], engine: "reference" } as const;
       const options = { runsDir, usePreset: false, checkpointEvery: 1, iteration: recipe.iteration };
       await (await train(config, { ...options, runName: "whole" })).done;
       const whole = withoutTiming(await readMetrics(`${runsDir}/whole`));
@@ -55,12 +55,12 @@ Deno.test("savedRecipe() keeps a recipe's bug options, and is null for a run wit
       ...recipe.config,
       ...TINY["pytorch-pendulum"],
       totalTimesteps: 200,
-      backend: "reference",
+      engine: "reference",
     } as const;
     await (await train(config, { runsDir, runName: "bugs", usePreset: false, iteration: recipe.iteration }))
       .done;
     assert.deepEqual((await savedRecipe(`${runsDir}/bugs`))?.options, { truncationAsTermination: true });
-    await (await train({ totalTimesteps: 512, backend: "reference" }, { runsDir, runName: "plain" })).done;
+    await (await train({ totalTimesteps: 512, engine: "reference" }, { runsDir, runName: "plain" })).done;
     assert.equal(await savedRecipe(`${runsDir}/plain`), null);
   });
 });
@@ -98,7 +98,7 @@ Deno.test("keras-cartpole with ignoreTruncation plays through the time limit, ch
     totalTimesteps: 12,
     updateEpochs: 1,
     hidden: [8],
-    backend: "reference",
+    engine: "reference",
   };
   const fixed = recipeFor("keras-cartpole");
   const fixedRun = await train({ ...fixed.config, ...budget }, {
@@ -129,7 +129,7 @@ Deno.test("pytorch-pendulum with truncationAsTermination ends the rewards-to-go 
     totalTimesteps: 200,
     updateEpochs: 1,
     hidden: [8],
-    backend: "reference",
+    engine: "reference",
   };
   const batches: AdvantageBatch[] = [];
   for (const truncationAsTermination of [false, true]) {
@@ -157,7 +157,7 @@ Deno.test("keras-lunar-lander's bug options: every rollout starts from the first
     updateEpochs: 1,
     hidden: [8],
     maxEpisodeSteps: 6,
-    backend: "reference",
+    engine: "reference",
   };
   const runWith = async (options: Readonly<Record<string, boolean>>) => {
     const recipe = recipeFor("keras-lunar-lander", options);
@@ -198,7 +198,7 @@ Deno.test("numpy-cartpole's follow() stops the run after the update of the episo
     step: (t: number) => ({ state: t + 1, obs: [0, 0, 0, 0], reward: 1000, terminated: false }),
   });
   const recipe = recipeFor("numpy-cartpole");
-  const run = await train({ ...recipe.config, hidden: [8], backend: "reference" }, {
+  const run = await train({ ...recipe.config, hidden: [8], engine: "reference" }, {
     writeFiles: false,
     usePreset: false,
     env: generous,
@@ -213,7 +213,7 @@ Deno.test("numpy-cartpole's follow() stops the run after the update of the episo
 
 Deno.test("keras-lunar-lander without its bug options trains exactly as train()'s default iteration", async () => {
   const recipe = recipeFor("keras-lunar-lander");
-  const config = { ...recipe.config, ...TINY["keras-lunar-lander"], backend: "reference" } as const;
+  const config = { ...recipe.config, ...TINY["keras-lunar-lander"], engine: "reference" } as const;
   const metrics = async (options: { iteration?: typeof recipe.iteration }) => {
     const run = await train(config, { writeFiles: false, usePreset: false, ...options });
     const seen: Awaited<ReturnType<typeof readMetrics>> = [];

@@ -29,7 +29,7 @@ Deno.test("playEpisodes() of a checkpoint plays greedily what evaluate() measure
         numMinibatches: 2,
         updateEpochs: 2,
         totalTimesteps: 256,
-        backend: "reference",
+        engine: "reference",
       },
       { runsDir, runName: "tiny" },
     );

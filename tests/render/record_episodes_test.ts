@@ -10,7 +10,7 @@ const TINY = {
   numMinibatches: 2,
   updateEpochs: 1,
   totalTimesteps: 128 * 6,
-  backend: "reference",
+  engine: "reference",
 } as const;
 
 Deno.test("recordEpisodes() writes env 0's every 3rd episode, each with its reset frame and one per step", async () => {

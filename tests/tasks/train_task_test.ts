@@ -51,6 +51,11 @@ Deno.test("deno task train refuses every bad flag before it creates anything", a
         /Cannot resume .*gone with --runs-dir, --run-name, --learning-rate, --seed as a resumed run keeps/,
       ],
       [["--num-minibatches", "5"], /numMinibatches must be a divisor/],
+      [
+        ["--engine", "webasm"],
+        /engine must be one of auto, gpujs, wasm, threaded, reference: current value is "webasm"/,
+      ],
+      [["--engine", "wasm", "--backend", "cpu"], /backend must be "auto" when engine is "wasm"/],
     ];
     for (const [args, message] of cases) {
       const { code, stderr } = await trainTask(runsDir, ["--run-name", "r", ...args]);
@@ -64,4 +69,24 @@ Deno.test("deno task train refuses every bad flag before it creates anything", a
   } finally {
     await Deno.remove(runsDir, { recursive: true });
   }
+});
+
+Deno.test("deno task train --help lists every engine of the table with when auto picks it", async () => {
+  const { code, stdout } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-read=.", TASK, "--help"],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  assert.equal(code, 0);
+  const help = new TextDecoder().decode(stdout);
+  const { ENGINES } = await import("../../src/model/engines.ts");
+  for (const [name, entry] of Object.entries(ENGINES)) {
+    assert.ok(help.includes(`  ${name.padEnd(12)}${entry.help}`), name);
+    assert.ok(help.includes(`auto: ${entry.auto}`), name);
+  }
+  assert.match(
+    help,
+    /^ {2}--engine {18}engine that runs the networks: auto, gpujs, wasm, threaded, reference/m,
+  );
+  assert.match(help, /^ {2}--backend {17}gpu\.js backend of --engine gpujs.*auto, webgpu, webasm, cpu/m);
 });

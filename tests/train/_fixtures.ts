@@ -13,7 +13,7 @@ export const TINY = {
   numMinibatches: 2,
   updateEpochs: 2,
   totalTimesteps: 32 * 6,
-  backend: "reference",
+  engine: "reference",
 } as const;
 
 /** Metrics without `charts/SPS`, the one field that depends on time. */

@@ -12,7 +12,7 @@ const TINY = {
   numMinibatches: 2,
   updateEpochs: 1,
   totalTimesteps: 32 * 4,
-  backend: "reference",
+  engine: "reference",
 } as const;
 
 Deno.test("createAgent() applies init, maxEpisodeSteps and rewardScale", async () => {
@@ -21,7 +21,7 @@ Deno.test("createAgent() applies init, maxEpisodeSteps and rewardScale", async (
     numEnvs: 1,
     numSteps: 8,
     numMinibatches: 1,
-    backend: "reference",
+    engine: "reference",
   } as const;
   const plain = await createAgent(resolveConfig(base));
   const custom = await createAgent(

@@ -19,7 +19,7 @@ function delayed(engine: PolicyEngine, log: string[]): PolicyEngine {
     );
   return {
     layout: engine.layout,
-    backend: `delayed ${engine.backend}`,
+    engine: engine.engine,
     act: (input, out) => {
       log.push("act");
       return later(() => engine.act(input, out));
@@ -41,7 +41,7 @@ function delayed(engine: PolicyEngine, log: string[]): PolicyEngine {
   };
 }
 
-async function runIterations(backend: "reference" | "cpu", asyncWrapper: boolean) {
+async function runIterations(engineName: "reference" | "gpujs", asyncWrapper: boolean) {
   const config = resolveConfig({
     numEnvs: 2,
     numSteps: 8,
@@ -51,7 +51,11 @@ async function runIterations(backend: "reference" | "cpu", asyncWrapper: boolean
   });
   const vecEnv = new VecEnv("CartPole-v1", config.numEnvs, { seed: 1 });
   const layout = paramLayout(networkConfig(config, vecEnv));
-  const inner = await createPolicy(layout, { backend, params: initParams(layout, new Rng(1)) });
+  const inner = await createPolicy(layout, {
+    engine: engineName,
+    ...(engineName === "gpujs" ? { backend: "cpu" as const } : {}),
+    params: initParams(layout, new Rng(1)),
+  });
   const log: string[] = [];
   const engine = asyncWrapper ? delayed(inner, log) : inner;
   const collector = new Collector(engine, vecEnv, { seed: 1 });
@@ -108,7 +112,7 @@ Deno.test("each rollout waits for the previous update with an asynchronous engin
 });
 
 Deno.test("each rollout waits for the previous update on the gpu.js engine (asynchronous cpu backend)", async () => {
-  const { versions, paramsAtRollout, paramsAfterUpdate } = await runIterations("cpu", false);
+  const { versions, paramsAtRollout, paramsAfterUpdate } = await runIterations("gpujs", false);
   assert.deepEqual(versions, [0, 1, 2, 3]);
   for (let k = 1; k < 4; k++) assert.deepEqual(paramsAtRollout[k], paramsAfterUpdate[k - 1]);
 });

@@ -26,7 +26,7 @@ Deno.test("train() rejects done and errors every stream when a user env throws, 
       numMinibatches: 2,
       updateEpochs: 1,
       totalTimesteps: 32 * 4,
-      backend: "reference",
+      engine: "reference",
     },
     { env: crashing, writeFiles: false },
   );

@@ -16,7 +16,8 @@ Deno.test("train() writes config.json, metrics.jsonl, TensorBoard events and che
     const dir = `${runsDir}/files`;
     const config = JSON.parse(await Deno.readTextFile(`${dir}/config.json`));
     assert.equal(config.config.numSteps, 16);
-    assert.equal(config.backend, "reference");
+    assert.equal(config.engine, "reference");
+    assert.equal("backend" in config, false);
     const metrics = await readMetrics(dir);
     assert.deepEqual(metrics.map((m) => m.global_step), [32, 64, 96, 128, 160, 192]);
     for (

@@ -19,7 +19,7 @@ const ONE_ENV = {
   numMinibatches: 1,
   updateEpochs: 2,
   totalTimesteps: 32 * 4,
-  backend: "reference",
+  engine: "reference",
 } as const;
 
 Deno.test("train() with whole-episode rollouts and rewards-to-go stages (the PyTorch tutorial's batches)", async () => {
