@@ -17,6 +17,15 @@ import { recipeFor, RECIPES, savedRecipe } from "../src/recipes/mod.ts";
 import type { Recipe } from "../src/recipes/recipe.ts";
 import { type Run, train } from "../src/train/train.ts";
 import { runCli } from "./_run_cli.ts";
+import { connectNats, type NatsConnection } from "../src/distributed/connect_nats.ts";
+import {
+  checkNatsPermission,
+  NATS_FLAG_NAMES,
+  natsFlagHelp,
+  natsFlagOptions,
+  natsOptionsFromFlags,
+} from "../src/distributed/nats_flags.ts";
+import { RemoteRollout } from "../src/distributed/remote_rollout.ts";
 
 const USAGE = `Usage: deno task train [flags]
 
@@ -41,6 +50,12 @@ Run flags:
   --quiet                   no progress output
   --help                    this text
 
+Distributed rollouts (rollout workers: deno task worker --nats <url>; see the README):
+  --shards <S>              split the envs into S shards, one rollout task each per iteration (default: 1)
+  --shard-timeout <ms>      publish a missing shard's task again after this long (default: 60000); the run
+                            fails naming the shards after 5 publications
+${natsFlagHelp().join("\n")}
+
 Hyperparameters (defaults shown for the chosen --env's preset):`;
 
 async function main(args: string[]): Promise<number> {
@@ -62,10 +77,25 @@ async function main(args: string[]): Promise<number> {
       host: { type: "string" },
       quiet: { type: "boolean" },
       help: { type: "boolean", short: "h" },
+      ...natsFlagOptions(),
+      shards: { type: "string" },
+      "shard-timeout": { type: "string" },
     },
     strict: true,
   });
   const flags = configFromFlags(values);
+  const nats = natsOptionsFromFlags(values);
+  const distributed = nats === null ? null : {
+    shards: values.shards === undefined ? 1 : positiveInteger("shards", values.shards),
+    shardTimeoutMs: values["shard-timeout"] === undefined
+      ? 60_000
+      : positiveInteger("shard-timeout", values["shard-timeout"]),
+  };
+  for (const flag of ["shards", "shard-timeout"] as const) {
+    if (nats === null && values[flag] !== undefined) {
+      throw new TypeError(`Cannot use --${flag} without --nats: current value is ${values[flag]}`);
+    }
+  }
   // Every flag is checked before train() creates the run directory, so a typo never blocks a run name.
   const recipe = values.recipe === undefined ? null : recipeWithBugs(values.recipe, values["tutorial-bugs"]);
   if (values["tutorial-bugs"] && recipe === null) {
@@ -88,6 +118,12 @@ async function main(args: string[]): Promise<number> {
     );
   }
   const resumedRecipe = values.resume === undefined ? null : await savedRecipe(values.resume);
+  if (nats !== null && (recipe ?? resumedRecipe) !== null) {
+    throw new TypeError(
+      "Cannot use --nats with a recipe as a recipe runs its own iteration, not the rollout stage workers replace: " +
+        `current value is ${(recipe ?? resumedRecipe)!.name}`,
+    );
+  }
   const fileConfig = values.config === undefined ? {} : await readConfigFile(values.config);
   const checkpointEvery = values["checkpoint-every"] === undefined
     ? undefined
@@ -126,8 +162,19 @@ async function main(args: string[]): Promise<number> {
     void run?.stop();
   };
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+  let nc: NatsConnection | null = null;
+  let remote: RemoteRollout | null = null;
+  const closeRemote = async () => {
+    await remote?.close().catch(() => {});
+    await nc?.drain().catch(() => {});
+  };
+  if (nats !== null) await checkNatsPermission(nats, "train");
   for (const signal of signals) Deno.addSignalListener(signal, onSignal);
   try {
+    if (nats !== null && distributed !== null) {
+      nc = await connectNats(nats);
+      remote = await RemoteRollout.open(nc, distributed);
+    }
     const trained = recipe ?? resumedRecipe;
     const runName = values["run-name"] ?? (recipe === null ? undefined : recipeRunName(recipe, flags.seed));
     run = await train({ ...recipe?.config, ...fileConfig, ...flags }, {
@@ -137,21 +184,46 @@ async function main(args: string[]): Promise<number> {
       ...(checkpointEvery === undefined ? {} : { checkpointEvery }),
       ...(values.resume === undefined ? { usePreset: recipe === null && !values["no-preset"] } : {}),
       ...(trained === null ? {} : { iteration: trained.iteration }),
+      ...(remote === null ? {} : { stages: { collect: remote.collect } }),
     });
     trained?.follow?.(run);
   } catch (error) {
     for (const signal of signals) Deno.removeSignalListener(signal, onSignal);
+    await closeRemote();
     throw error;
   }
   if (interrupts > 0) void run.stop();
-  return await follow(run, {
-    signals,
-    onSignal,
-    quiet: values.quiet ?? false,
-    recordEvery,
-    dashboard: values.dashboard ? { port: dashboardPort, hostname: dashboardHost } : null,
-    recipe: (recipe ?? resumedRecipe)?.name ?? null,
-  });
+  if (remote !== null) {
+    console.log(
+      `ppo-flow: rollouts on workers via ${nats!.url}: ${remote.shards} shards, run id ${remote.runId}`,
+    );
+  }
+  try {
+    return await follow(run, {
+      signals,
+      onSignal,
+      quiet: values.quiet ?? false,
+      recordEvery,
+      dashboard: values.dashboard ? { port: dashboardPort, hostname: dashboardHost } : null,
+      recipe: (recipe ?? resumedRecipe)?.name ?? null,
+    });
+  } finally {
+    if (remote !== null) console.log(distributionSummary(remote));
+    await closeRemote();
+  }
+}
+
+/** One line of what distribution cost: bytes each way and time beyond the slowest shard's stepping. */
+function distributionSummary(remote: RemoteRollout): string {
+  const { iterations, bytesOut, bytesIn, collectMs, workerMs, stale, duplicates, rejected, republished } =
+    remote.stats;
+  const per = (value: number) => (iterations === 0 ? 0 : value / iterations);
+  return `ppo-flow: distribution per iteration: ${(per(bytesOut) / 1024).toFixed(1)} KiB out, ${
+    (per(bytesIn) / 1024).toFixed(1)
+  } KiB in, ${per(collectMs - workerMs).toFixed(1)} ms overhead (${
+    per(collectMs).toFixed(1)
+  } ms collecting); ` +
+    `ignored ${stale} stale and ${duplicates} duplicate results, refused ${rejected}, re-published ${republished} tasks`;
 }
 
 interface FollowOptions {
@@ -235,6 +307,9 @@ const RESUME_FLAGS = new Set([
   "host",
   "quiet",
   "help",
+  "shards",
+  "shard-timeout",
+  ...NATS_FLAG_NAMES,
 ]);
 
 function refuseResumeFlags(resume: string, values: Record<string, unknown>): void {

@@ -56,6 +56,13 @@ export interface CollectorOptions {
    * numpy tutorial's `r / 100`; episode returns stay unscaled. @default {1}
    */
   readonly rewardScale?: number;
+  /**
+   * Acts as rows `offset` to `offset + vecEnv.numEnvs` of a vector of `totalEnvs` envs: every step draws the
+   * whole vector's action noise and uses this slice, so a shard stepped on another machine samples the same
+   * actions, and leaves the generator in the same state, as the whole vector stepped in one place.
+   * @default {the collector's envs are the whole vector}
+   */
+  readonly noiseShard?: { readonly offset: number; readonly totalEnvs: number };
 }
 
 /** What a checkpoint keeps of a {@linkcode Collector}. */
@@ -111,7 +118,7 @@ export class Collector {
    */
   readonly returnStats: RunningMeanStd | null;
   #rng: Rng;
-  #options: Required<CollectorOptions>;
+  #options: Required<Omit<CollectorOptions, "noiseShard">> & Pick<CollectorOptions, "noiseShard">;
   #rawObs: Float32Array;
   #obs: Float32Array;
   #nextObs: Float32Array;
@@ -152,6 +159,16 @@ export class Collector {
     if (!(rewardScale > 0 && Number.isFinite(rewardScale))) {
       throw new RangeError(
         `Cannot create Collector as rewardScale must be a positive finite number: current value is ${rewardScale}`,
+      );
+    }
+    const shard = options.noiseShard;
+    if (
+      shard !== undefined &&
+      !(Number.isInteger(shard.offset) && shard.offset >= 0 &&
+        shard.offset + vecEnv.numEnvs <= shard.totalEnvs)
+    ) {
+      throw new RangeError(
+        `Cannot create Collector as noiseShard must hold its ${vecEnv.numEnvs} envs within totalEnvs: current value is offset ${shard.offset}, totalEnvs ${shard.totalEnvs}`,
       );
     }
     this.engine = engine;
@@ -206,9 +223,13 @@ export class Collector {
     this.#obs.set(this.#nextObs);
     const rng = this.#rng;
     const gaussian = this.engine.layout.config.head.kind === "gaussian";
+    const shard = this.#options.noiseShard;
+    const first = shard === undefined ? 0 : shard.offset * this.actionDim;
+    const draws = shard === undefined ? this.#noise.length : shard.totalEnvs * this.actionDim;
     // Uniforms get 24 random bits so they are exact in float32: a float64 draw just below 1 would round up to 1.
-    for (let i = 0; i < this.#noise.length; i++) {
-      this.#noise[i] = gaussian ? rng.normal() : (rng.nextUint32() >>> 8) / 16777216;
+    for (let i = 0; i < draws; i++) {
+      const u = gaussian ? rng.normal() : (rng.nextUint32() >>> 8) / 16777216;
+      if (i >= first && i - first < this.#noise.length) this.#noise[i - first] = u;
     }
     this.#actInput.deterministic = this.deterministic;
     const acted = this.engine.act(this.#actInput, this.#actOutput);

@@ -47,6 +47,11 @@ export interface IterationContext {
    */
   steps(numSteps: number): Observable<StepBatch>;
   /**
+   * The run's episode recording and the user's `transform`: what `steps` applies to the collector's steps, for a
+   * collection stage whose step batches come from elsewhere (a remote rollout source).
+   */
+  readonly transform: OperatorFunction<StepBatch, StepBatch>;
+  /**
    * State a stage keeps across iterations (its counters, a running statistic, its own optimizer's moments as
    * arrays): JSON values by key, owned by the run, saved in every checkpoint and restored on resume, so a resumed
    * run continues exactly. Keep nothing across iterations anywhere else.
@@ -103,6 +108,7 @@ export function iterationContext(
     iteration: collector.policyVersion + 1,
     numIterations: derivedSizes(config).numIterations,
     steps: (numSteps) => transitions(collector, { numSteps }).pipe(options.transform ?? identity),
+    transform: options.transform ?? identity,
     state: options.state ?? new Map(),
   };
 }
