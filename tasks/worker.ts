@@ -27,6 +27,8 @@ Flags:
                             (default: 10000; the worker heartbeats a long shard)
   --engine <name>           act on this engine instead of the learner's (segments then match a local
                             run only as closely as the two engines agree)
+  --trials-dir <dir>        where sweep trials (deno task sweep) train (default: runs/trials)
+  --no-trials               serve rollout tasks only, no sweep trials
   --quiet                   no line per task
   --help                    this text
 
@@ -39,6 +41,8 @@ async function main(args: string[]): Promise<number> {
       ...natsFlagOptions(),
       "ack-wait": { type: "string" },
       engine: { type: "string" },
+      "trials-dir": { type: "string" },
+      "no-trials": { type: "boolean" },
       quiet: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -68,6 +72,13 @@ async function main(args: string[]): Promise<number> {
   const nc = await connectNats({ ...nats, name: `ppo-flow worker ${Deno.pid}` });
   const worker = await startRolloutWorker(nc, {
     ackWaitMs,
+    trialsDir: values["no-trials"] ? null : values["trials-dir"] ?? "runs/trials",
+    onTrial: (trial, event, resumedFrom) =>
+      console.log(
+        `ppo-flow worker: trial ${trial.index} of ${trial.sweep} (${trial.name}) ${event}${
+          resumedFrom > 0 ? `, resumed from iteration ${resumedFrom}` : ""
+        }`,
+      ),
     ...(engine === undefined ? {} : { engine: engine as EngineChoice }),
     ...(values.quiet ? {} : {
       onTask: (task, ms) =>

@@ -195,6 +195,16 @@ export class JetStreamResources {
     return bytes;
   }
 
+  /** Stores bytes in the Object Store under a name, replacing what it held. */
+  async putObject(name: string, bytes: Uint8Array): Promise<void> {
+    await (await this.#objectStore()).putBlob({ name }, bytes);
+  }
+
+  /** The Object Store's bytes under a name, or null when it holds none. */
+  async getObject(name: string): Promise<Uint8Array | null> {
+    return await (await this.#objectStore()).getBlob(name);
+  }
+
   /** Deletes a blob; a missing one is not an error. */
   async deleteBlob(ref: BlobRef): Promise<void> {
     try {

@@ -7,11 +7,18 @@
 import type { JsMsg } from "@nats-io/jetstream";
 import type { EngineChoice } from "../model/engines.ts";
 import type { NatsConnection } from "./connect_nats.ts";
-import { JetStreamResources, TASK_CONSUMER, TASK_STREAM } from "./_jetstream.ts";
+import {
+  JetStreamResources,
+  TASK_CONSUMER,
+  TASK_STREAM,
+  TRIAL_CONSUMER,
+  TRIAL_STREAM,
+} from "./_jetstream.ts";
 import { SegmentCollector } from "./collect_segment.ts";
 import { parseRolloutTask, type RolloutTask } from "./rollout_task.ts";
 import { encodeSegment } from "./segment_codec.ts";
 import { publishResult } from "./_results.ts";
+import { parseTrial, runTrial, type SweepTrial } from "./sweep_trial.ts";
 
 /** Options of {@linkcode startRolloutWorker}. */
 export interface RolloutWorkerOptions {
@@ -23,6 +30,16 @@ export interface RolloutWorkerOptions {
   readonly onWarning?: (message: string) => void;
   /** Told about every task done. */
   readonly onTask?: (task: RolloutTask, ms: number) => void;
+  /**
+   * Where sweep trials' run directories go, or null to serve rollout tasks only. @default {"runs/trials"}
+   */
+  readonly trialsDir?: string | null;
+  /** Told about every trial started and ended. */
+  readonly onTrial?: (
+    trial: SweepTrial,
+    event: "started" | "done" | "interrupted",
+    resumedFrom: number,
+  ) => void;
 }
 
 /** A running worker. */
@@ -110,7 +127,52 @@ export async function startRolloutWorker(
       msg.term();
     }
   };
-  const done = loop().finally(() => collector.dispose());
+  const trialsDir = options.trialsDir === undefined ? "runs/trials" : options.trialsDir;
+  const interrupt = new AbortController();
+  const trialLoop = async () => {
+    if (trialsDir === null) return;
+    await resources.ensureTrialStreams();
+    await resources.ensureWorkConsumer(TRIAL_STREAM, TRIAL_CONSUMER, ackWaitMs);
+    while (!stopping && !nc.isClosed()) {
+      let msg: JsMsg | null;
+      try {
+        msg = await (await resources.js.consumers.get(TRIAL_STREAM, TRIAL_CONSUMER)).next({ expires: 1000 });
+      } catch (error) {
+        if (stopping || nc.isClosed()) break;
+        warn(`ppo-flow worker: cannot pull a trial (${message(error)}); retrying in 1 s`);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        continue;
+      }
+      if (msg === null) continue;
+      let trial: SweepTrial;
+      try {
+        trial = parseTrial(msg.data);
+      } catch (error) {
+        warn(`ppo-flow worker: refused a trial on ${msg.subject}: ${message(error)}`);
+        msg.term();
+        continue;
+      }
+      try {
+        options.onTrial?.(trial, "started", 0);
+        const { resumedFrom, interrupted } = await runTrial(resources, trial, msg, {
+          runsDir: trialsDir,
+          signal: interrupt.signal,
+        });
+        if (interrupted) {
+          // Its checkpoint is uploaded: the next worker continues it.
+          msg.nak();
+          options.onTrial?.(trial, "interrupted", resumedFrom);
+        } else {
+          await msg.ackAck();
+          options.onTrial?.(trial, "done", resumedFrom);
+        }
+      } catch (error) {
+        warn(`ppo-flow worker: trial ${trial.sweep} ${trial.index} failed: ${message(error)}`);
+        msg.term();
+      }
+    }
+  };
+  const done = Promise.all([loop(), trialLoop()]).then(() => {}).finally(() => collector.dispose());
   return {
     get tasksDone() {
       return tasksDone;
@@ -118,6 +180,7 @@ export async function startRolloutWorker(
     done,
     stop() {
       stopping = true;
+      interrupt.abort();
       return done;
     },
   };

@@ -7,6 +7,7 @@
 
 const TRAIN = new URL("../../tasks/train.ts", import.meta.url).pathname;
 const WORKER = new URL("../../tasks/worker.ts", import.meta.url).pathname;
+const SWEEP = new URL("../../tasks/sweep.ts", import.meta.url).pathname;
 const ROOT = new URL("../..", import.meta.url).pathname;
 
 /** CartPole, 20k steps, on the reference engine on both sides (equality needs the same engine). */
@@ -20,10 +21,22 @@ export interface WorkerProcess {
   kill(signal?: Deno.Signal): Promise<void>;
 }
 
-/** Starts `deno task worker --nats <url>`; `dir` and `name` are kept for the failure messages. */
+/** Starts `deno task worker --nats <url>`, training sweep trials under `dir`. */
 export function startWorker(url: string, dir: string, name: string, args: string[] = []): WorkerProcess {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-read=.", "--allow-net=127.0.0.1", WORKER, "--nats", url, ...args],
+    args: [
+      "run",
+      `--allow-read=.,${dir}`,
+      `--allow-write=${dir}`,
+      "--allow-sys=hostname",
+      "--allow-net=127.0.0.1",
+      WORKER,
+      "--nats",
+      url,
+      "--trials-dir",
+      `${dir}/trials-${name}`,
+      ...args,
+    ],
     cwd: ROOT,
     stdin: "null",
     stdout: "piped",
@@ -98,4 +111,17 @@ export async function metricsWithoutTime(runDir: string): Promise<Record<string,
     const { "charts/SPS": _sps, ...rest } = JSON.parse(line);
     return rest;
   });
+}
+
+/** Runs `deno task sweep` to its end, writing under `dir`. */
+export async function sweep(dir: string, args: string[]): Promise<{ code: number; output: string }> {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", `--allow-read=.,${dir}`, `--allow-write=${dir}`, "--allow-net=127.0.0.1", SWEEP, ...args],
+    cwd: ROOT,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder();
+  return { code, output: text.decode(stdout) + text.decode(stderr) };
 }
