@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The training page's script: sends the form to the training worker and draws what it answers (env frames,
  * curves, progress). Everything heavy runs in the worker, so this thread stays free for the page. The page's
@@ -8,6 +7,59 @@
  */
 import type { PageMessage, WorkerMessage } from "./_messages.ts";
 import type { BrowserEngineChoice } from "./browser_policy.ts";
+
+// The DOM as far as this script uses it. The repository is type-checked as one program with Deno's library, and a
+// `/// <reference lib="dom" />` here would change the web types (streams, events) of every other file in it.
+/** An element of the page. */
+interface PageElement {
+  textContent: string | null;
+  innerHTML: string;
+  readonly dataset: Record<string, string | undefined>;
+  disabled: boolean;
+  value: string;
+  checked: boolean;
+  readonly files: ArrayLike<Blob & { readonly name: string }> | null;
+  onclick: (() => void) | null;
+  onchange: (() => void) | null;
+  append(child: PageElement): void;
+  click(): void;
+}
+/** A `<progress>`. */
+interface PageProgress {
+  value: number;
+  max: number;
+}
+/** A `<canvas>`. */
+interface PageCanvas extends PageElement {
+  width: number;
+  height: number;
+  getContext(kind: "2d"): Canvas2d | null;
+}
+/** A `<a>`. */
+interface PageLink extends PageElement {
+  href: string;
+  download: string;
+}
+/** The 2D drawing calls the charts make. */
+interface Canvas2d {
+  fillStyle: string;
+  strokeStyle: string;
+  lineWidth: number;
+  font: string;
+  clearRect(x: number, y: number, width: number, height: number): void;
+  fillText(text: string, x: number, y: number): void;
+  beginPath(): void;
+  moveTo(x: number, y: number): void;
+  lineTo(x: number, y: number): void;
+  stroke(): void;
+}
+/** The document. */
+interface PageDocument {
+  getElementById(id: string): PageElement | null;
+  createElement(tag: "canvas"): PageCanvas;
+  createElement(tag: "a"): PageLink;
+}
+const document = (globalThis as unknown as { readonly document: PageDocument }).document;
 
 /** What the page shows, for scripts and tests (`window.ppoFlow`). */
 interface PageState {
@@ -58,28 +110,28 @@ const state: PageState = {
 };
 (globalThis as unknown as { ppoFlow: PageState }).ppoFlow = state;
 
-function element<T extends HTMLElement>(id: string): T {
+function element(id: string): PageElement {
   const found = document.getElementById(id);
   if (found === null) {
     throw new TypeError(`Cannot start the page as #${id} is missing: current value is null`);
   }
-  return found as T;
+  return found;
 }
 
 const form = {
-  env: element<HTMLSelectElement>("env"),
-  engine: element<HTMLSelectElement>("engine"),
-  seed: element<HTMLInputElement>("seed"),
-  preset: element<HTMLInputElement>("preset"),
-  steps: element<HTMLInputElement>("steps"),
-  train: element<HTMLButtonElement>("train"),
-  stop: element<HTMLButtonElement>("stop"),
-  play: element<HTMLButtonElement>("play"),
-  download: element<HTMLButtonElement>("download"),
-  load: element<HTMLInputElement>("load"),
+  env: element("env"),
+  engine: element("engine"),
+  seed: element("seed"),
+  preset: element("preset"),
+  steps: element("steps"),
+  train: element("train"),
+  stop: element("stop"),
+  play: element("play"),
+  download: element("download"),
+  load: element("load"),
 };
-const view = element<HTMLDivElement>("view");
-const stats = element<HTMLElement>("stats");
+const view = element("view");
+const stats = element("stats");
 
 // Query parameters preset the form (`?env=CartPole-v1&preset=0&seed=1&engine=wasm&steps=100000`), so a link
 // can describe a run.
@@ -91,7 +143,7 @@ if (query.has("preset")) form.preset.checked = query.get("preset") !== "0";
 if (query.has("steps")) form.steps.value = query.get("steps")!;
 
 const series = new Map<string, number[]>(CHARTS.map(({ key }) => [key, []]));
-const canvases = new Map<string, HTMLCanvasElement>();
+const canvases = new Map<string, PageCanvas>();
 for (const { key, title } of CHARTS) {
   const canvas = document.createElement("canvas");
   canvas.width = 320;
@@ -157,7 +209,7 @@ function show(): void {
   element("engine-used").textContent = state.engine === null
     ? "-"
     : `${state.engine} (${state.engineReason})`;
-  const progress = element<HTMLProgressElement>("progress");
+  const progress = element("progress") as unknown as PageProgress;
   progress.max = Math.max(state.totalTimesteps, 1);
   progress.value = state.globalStep;
   element("step").textContent = `${state.globalStep} / ${state.totalTimesteps}`;
@@ -187,7 +239,7 @@ function draw(svg: string): void {
 
 const worker = new Worker(new URL("./_training_worker.js", import.meta.url), { type: "module" });
 
-function send(message: PageMessage, transfer: Transferable[] = []): void {
+function send(message: PageMessage, transfer: ArrayBuffer[] = []): void {
   worker.postMessage(message, transfer);
 }
 
