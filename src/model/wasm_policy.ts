@@ -1,15 +1,16 @@
 /**
- * The WebAssembly SIMD engine: the networks' forward and backward passes, the gradient norm and Adam run in
- * kernels generated for the network's exact shape, on parameters, moments and activations that stay in
- * WebAssembly memory; only the action distributions and the PPO loss on the heads' outputs (a few values per
- * row) run in TypeScript, on the same core functions as the reference engine.
+ * The WebAssembly SIMD engine: the networks' forward and backward passes, the action distributions, the PPO
+ * loss's gradient, the gradient norm and Adam run in kernels generated for the network's exact shape, on
+ * parameters, moments, activations and minibatch data that stay in WebAssembly memory. Where a kernel finds an
+ * input the reference would refuse (a non-finite logit, a masked action), the engine runs the reference's
+ * TypeScript head on the same outputs for its error.
  *
  * @module
  */
 import { headOutputs } from "./_heads.ts";
 import { type PartSteps, stateSteps, stepsAfter, stepsOf, trainedPart } from "./_part_steps.ts";
-import { ppoHeadLoss, type PpoHeadLossBuffers, ppoHeadLossBuffers } from "../core/ppo_head_loss.ts";
-import { WasmNetwork } from "../wasm/wasm_network.ts";
+import { ppoHeadLoss } from "../core/ppo_head_loss.ts";
+import { type HeadViews, WasmNetwork } from "../wasm/wasm_network.ts";
 import {
   checkAct,
   checkEvaluate,
@@ -20,7 +21,7 @@ import {
   checkParams,
   checkTrainOptions,
 } from "./_check_inputs.ts";
-import { actFromOutputs, type ActScratch, actScratch, evaluateFromOutputs } from "./_heads.ts";
+import { actFromOutputs, actScratch, evaluateFromOutputs } from "./_heads.ts";
 import type {
   ActInput,
   ActOutput,
@@ -56,15 +57,6 @@ export interface WasmPolicyOptions {
 export const RETRIAL_EVERY = 500;
 /** Trial steps per round: alternately with and without the worker. */
 const TRIAL_STEPS = 8;
-
-/** Host-side buffers for one batch size: the heads' outputs in float64 and the loss's per-row results. */
-interface HeadBuffers {
-  readonly policy: Float64Array;
-  readonly values: Float64Array;
-  readonly loss: PpoHeadLossBuffers;
-}
-
-const MAX_HEAD_BUFFERS = 4;
 
 /**
  * Creates the WebAssembly SIMD engine for a network: compiles its kernels and loads the parameters.
@@ -120,8 +112,6 @@ class WasmPolicyEngine implements PolicyEngine {
   /** Train steps taken (auto's trial rounds). */
   #trainSteps = 0;
   #disposed = false;
-  #scratch: ActScratch | undefined;
-  readonly #heads = new Map<number, HeadBuffers>();
   readonly #threads: "auto" | "on" | "off";
   /** Auto's trial round: milliseconds with and without the worker. */
   #trial = { with: 0, without: 0 };
@@ -142,16 +132,27 @@ class WasmPolicyEngine implements PolicyEngine {
   act(input: ActInput, out: ActOutput): void {
     this.#checkAlive("act");
     checkAct(this.layout, input, out);
-    const { policy, values } = this.#forward(input.obs, input.batch, false);
-    this.#scratch = actScratch(this.#scratch, input.batch);
-    actFromOutputs(this.layout, policy, values, this.#logStd(), input, out, this.#scratch);
+    const { batch, noise, mask, deterministic = false } = input;
+    this.#forward(input.obs, batch, false);
+    const heads = this.#network.heads(batch);
+    if (!deterministic) heads.noise.set(noise);
+    if (!this.#setMask(heads, mask) || this.#network.act(batch, deterministic, mask !== undefined) !== 0) {
+      // A refused input: the reference's head on the same outputs throws its error.
+      const { policy, values } = this.#headOutputs(batch, false);
+      actFromOutputs(this.layout, policy, values, this.#logStd(), input, out, actScratch(undefined, batch));
+      return;
+    }
+    out.actions.set(heads.actions);
+    out.logProbs.set(heads.logProbs);
+    this.#values(batch, out.values);
   }
 
   values(obs: Float32Array, batch: number, out: Float32Array): void {
     this.#checkAlive("compute values");
     checkObs(this.layout, obs, batch, "compute values");
     checkLength(out, batch, "compute values", "out");
-    out.set(this.#forward(obs, batch, true).values);
+    this.#forward(obs, batch, true);
+    this.#values(batch, out);
   }
 
   evaluate(
@@ -163,8 +164,17 @@ class WasmPolicyEngine implements PolicyEngine {
   ): void {
     this.#checkAlive("evaluate");
     checkEvaluate(this.layout, obs, actions, batch, out);
-    const { policy, values } = this.#forward(obs, batch, false);
-    evaluateFromOutputs(this.layout, policy, values, this.#logStd(), actions, mask, out);
+    this.#forward(obs, batch, false);
+    const heads = this.#network.heads(batch);
+    heads.actions.set(actions);
+    if (!this.#setMask(heads, mask) || this.#network.evaluate(batch, mask !== undefined) !== 0) {
+      const { policy, values } = this.#headOutputs(batch, false);
+      evaluateFromOutputs(this.layout, policy, values, this.#logStd(), actions, mask, out);
+      return;
+    }
+    out.logProbs.set(heads.logProbs);
+    out.entropy.set(heads.entropy);
+    this.#values(batch, out.values);
   }
 
   trainStep(minibatch: MinibatchData, options: TrainStepOptions): TrainStepStats {
@@ -193,38 +203,51 @@ class WasmPolicyEngine implements PolicyEngine {
     const steps = stepsAfter(this.#steps, part);
     const step = part === "critic" ? steps.critic : steps.actor;
     const network = this.#network;
-    const { policy, values, loss: buffers } = this.#forward(minibatch.obs, size, false, true);
+    this.#forward(minibatch.obs, size, false, true);
+    const heads = network.heads(size);
+    heads.actions.set(minibatch.actions);
+    heads.oldLogProbs.set(minibatch.oldLogProbs);
+    heads.advantages.set(minibatch.advantages);
+    heads.returns.set(minibatch.returns);
+    heads.oldValues.set(minibatch.oldValues);
     const head = this.layout.config.head;
-    const logStd = this.#logStd();
-    const outputs = headOutputs(this.layout, policy, values, logStd, minibatch.mask);
-    const result = ppoHeadLoss(outputs, minibatch, {
+    const lossOptions = {
       clipCoef: options.clipCoef,
       clipVloss: options.clipVloss,
       entCoef: options.entCoef,
       vfCoef: options.vfCoef,
       normAdv: options.normAdv,
-      // Old log-probs are float32; rounding the new ones the same way makes an unchanged policy's ratio 1.
-      roundLogProbs: true,
-    }, buffers);
+    };
+    const masked = minibatch.mask !== undefined;
+    // The kernel's advantage normalisation assumes two rows or more; the reference refuses fewer.
+    const result = this.#setMask(heads, minibatch.mask) && !(options.normAdv && size < 2)
+      ? network.loss(size, masked, lossOptions)
+      : 0;
+    if (typeof result === "number") {
+      // A refused input: the reference's loss on the same outputs throws its error.
+      const { policy, values } = this.#headOutputs(size, false);
+      ppoHeadLoss(headOutputs(this.layout, policy, values, this.#logStd(), minibatch.mask), minibatch, {
+        ...lossOptions,
+        roundLogProbs: true,
+      });
+      throw new RangeError(
+        `Cannot train as the wasm loss kernel refused a row the reference accepts: current value is row ${
+          result - 1
+        }`,
+      );
+    }
     // A part's loss is its own terms: the policy's (surrogate and entropy) or the value's.
     const loss = part === "actor"
       ? result.policyLoss - options.entCoef * result.entropy
       : part === "critic"
       ? options.vfCoef * result.valueLoss
       : result.loss;
-    if (part !== "critic") {
-      this.#writeRows(network.outputGradients(this.#actorHead, size), this.#actorHead, result.gradPolicy);
-    }
-    if (part !== "actor") {
-      this.#writeRows(network.outputGradients(this.#criticHead, size), this.#criticHead, result.gradValues);
-    }
     network.backward(size, part);
     const gradient = network.block("gradient");
     if (network.logStd >= 0) {
       const learned = head.kind === "gaussian" && head.logStd === "learned" && part !== "critic";
-      for (let i = 0; i < logStd.length; i++) {
-        gradient[network.logStd + i] = learned ? result.gradLogStd![i]! : 0;
-      }
+      const gradLogStd = network.gradLogStd();
+      for (let i = 0; i < gradLogStd.length; i++) gradient[network.logStd + i] = learned ? gradLogStd[i]! : 0;
     }
     const squares = network.gradientSumOfSquares();
     if (!Number.isFinite(squares)) this.#refuseGradient(step);
@@ -291,17 +314,42 @@ class WasmPolicyEngine implements PolicyEngine {
     this.#network.dispose();
   }
 
-  /** Runs the network on `obs` and copies the heads' outputs out as float64. */
   /** Runs the network on `obs`; `training` splits it over both threads (the worker's share, if any). */
-  #forward(obs: Float32Array, batch: number, valuesOnly: boolean, training = false): HeadBuffers {
-    const network = this.#network;
-    network.setInput(obs, batch);
+  #forward(obs: Float32Array, batch: number, valuesOnly: boolean, training = false): void {
+    this.#network.setInput(obs, batch);
     // A rollout step's few rows are not worth a fork-join, except through a wide shared trunk.
-    network.forward(batch, { valuesOnly, parallel: training || this.layout.config.shared });
-    const buffers = this.#headBuffers(batch);
-    if (!valuesOnly) this.#readRows(network.outputs(this.#actorHead, batch), this.#actorHead, buffers.policy);
-    this.#readRows(network.outputs(this.#criticHead, batch), this.#criticHead, buffers.values);
-    return buffers;
+    this.#network.forward(batch, { valuesOnly, parallel: training || this.layout.config.shared });
+  }
+
+  /** Copies the value head's outputs of the last forward pass into `out`. */
+  #values(batch: number, out: Float32Array): void {
+    const critic = this.#network.last("critic");
+    const view = this.#network.outputs(critic, batch);
+    const stride = this.#network.layers[critic]!.outStride;
+    for (let r = 0; r < batch; r++) out[r] = view[r * stride]!;
+  }
+
+  /**
+   * Copies an action mask into the heads' area; false when it cannot be used (a gaussian head, a wrong
+   * length), for the reference to refuse.
+   */
+  #setMask(heads: HeadViews, mask: Uint8Array | undefined): boolean {
+    if (mask === undefined) return true;
+    if (this.layout.config.head.kind !== "categorical" || mask.length !== heads.mask.length) return false;
+    heads.mask.set(mask);
+    return true;
+  }
+
+  /** The heads' outputs of the last forward pass as float64 (for the reference's error on refused inputs). */
+  #headOutputs(batch: number, valuesOnly: boolean): { policy: Float64Array; values: Float64Array } {
+    const head = this.layout.config.head;
+    const policy = new Float64Array(
+      valuesOnly ? 0 : batch * (head.kind === "categorical" ? head.n : head.dim),
+    );
+    const values = new Float64Array(batch);
+    if (!valuesOnly) this.#readRows(this.#network.outputs(this.#actorHead, batch), this.#actorHead, policy);
+    this.#readRows(this.#network.outputs(this.#criticHead, batch), this.#criticHead, values);
+    return { policy, values };
   }
 
   /** Copies `[rows, outDim]` values out of a padded `[rows, outStride]` view. */
@@ -312,31 +360,6 @@ class WasmPolicyEngine implements PolicyEngine {
     for (let r = 0; r < rows; r++) {
       for (let c = 0; c < width; c++) out[r * width + c] = view[r * outStride + c]!;
     }
-  }
-
-  /** Copies `[rows, outDim]` values into a padded `[rows, outStride]` view (padding stays zero). */
-  #writeRows(view: Float32Array, layer: number, values: Float64Array): void {
-    const { outStride, info } = this.#network.layers[layer]!;
-    const width = info.outDim;
-    const rows = values.length / width;
-    for (let r = 0; r < rows; r++) {
-      for (let c = 0; c < width; c++) view[r * outStride + c] = values[r * width + c]!;
-    }
-  }
-
-  #headBuffers(batch: number): HeadBuffers {
-    const cached = this.#heads.get(batch);
-    if (cached !== undefined) return cached;
-    if (this.#heads.size >= MAX_HEAD_BUFFERS) this.#heads.delete(this.#heads.keys().next().value!);
-    const head = this.layout.config.head;
-    const headDim = head.kind === "categorical" ? head.n : head.dim;
-    const buffers: HeadBuffers = {
-      policy: new Float64Array(batch * headDim),
-      values: new Float64Array(batch),
-      loss: ppoHeadLossBuffers(batch, headDim, head.kind === "categorical" ? 0 : head.dim),
-    };
-    this.#heads.set(batch, buffers);
-    return buffers;
   }
 
   #logStd(): Float32Array {

@@ -1,6 +1,6 @@
 /**
  * A small WebAssembly module emitter: enough of the binary format (types, an imported memory, functions,
- * exports, code) and of the instruction set (i32 and f32 scalars, control flow, 128-bit SIMD and relaxed SIMD)
+ * exports, code) and of the instruction set (i32, i64, f32 and f64 scalars, control flow, 128-bit SIMD and relaxed SIMD)
  * to write the engine's kernels from TypeScript, specialised to each network shape.
  *
  * @module
@@ -32,6 +32,19 @@ function signed(value: number): number[] {
     const byte = n & 0x7f;
     n >>= 7;
     const done = (n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0);
+    out.push(done ? byte : byte | 0x80);
+    if (done) return out;
+  }
+}
+
+/** Signed LEB128 of a 64-bit integer. */
+function signed64(value: bigint): number[] {
+  const out: number[] = [];
+  let n = value;
+  for (;;) {
+    const byte = Number(n & 0x7fn);
+    n >>= 7n;
+    const done = (n === 0n && (byte & 0x40) === 0) || (n === -1n && (byte & 0x40) !== 0);
     out.push(done ? byte : byte | 0x80);
     if (done) return out;
   }
@@ -169,14 +182,204 @@ export class FunctionBody {
     return this.#op(0x0d, ...unsigned(depth));
   }
 
+  /** `i32.mul`. */
+  mul(): this {
+    return this.#op(0x6c);
+  }
+  /** `i32.eq`. */
+  eq(): this {
+    return this.#op(0x46);
+  }
+  /** `i32.ne`. */
+  ne(): this {
+    return this.#op(0x47);
+  }
+  /** `i32.lt_s`. */
+  ltS(): this {
+    return this.#op(0x48);
+  }
+  /** `i32.ge_s`. */
+  geS(): this {
+    return this.#op(0x4e);
+  }
+  /** `i32.shr_s`. */
+  shrS(): this {
+    return this.#op(0x75);
+  }
+  /** `i32.and`. */
+  andI32(): this {
+    return this.#op(0x71);
+  }
+  /** `i32.or`. */
+  orI32(): this {
+    return this.#op(0x72);
+  }
+  /** `i32.load8_u offset`: one byte, zero-extended. */
+  load8(offset = 0): this {
+    return this.#op(0x2d, 0, ...unsigned(offset));
+  }
+  /** `i32.trunc_sat_f64_s`: an f64 to i32, saturating (NaN gives 0). */
+  truncF64(): this {
+    return this.#op(0xfc, 0x02);
+  }
+
+  /** `if` (no results). */
+  if(): this {
+    return this.#op(0x04, 0x40);
+  }
+  /** `else`. */
+  else(): this {
+    return this.#op(0x05);
+  }
+  /** `call index` (the function's index in the module). */
+  call(index: number): this {
+    return this.#op(0x10, ...unsigned(index));
+  }
+  /** `select`: the first of two values if the i32 on top is non-zero, else the second. */
+  select(): this {
+    return this.#op(0x1b);
+  }
+
   // Scalar floats.
+  /** `f32.load offset`. */
+  f32Load(offset = 0): this {
+    return this.#op(0x2a, ALIGN_4, ...unsigned(offset));
+  }
   /** `f32.store offset`. */
   f32Store(offset = 0): this {
     return this.#op(0x38, ALIGN_4, ...unsigned(offset));
   }
+  /** `f64.load offset`. */
+  f64Load(offset = 0): this {
+    return this.#op(0x2b, 3, ...unsigned(offset));
+  }
+  /** `f64.store offset`. */
+  f64Store(offset = 0): this {
+    return this.#op(0x39, 3, ...unsigned(offset));
+  }
+  /** `f64.const`. */
+  f64(value: number): this {
+    return this.#op(0x44, ...new Uint8Array(new Float64Array([value]).buffer));
+  }
+  /** `f64.promote_f32`. */
+  promote(): this {
+    return this.#op(0xbb);
+  }
+  /** `f32.demote_f64`. */
+  demote(): this {
+    return this.#op(0xb6);
+  }
+  /** `f64.convert_i32_s`. */
+  f64FromI32(): this {
+    return this.#op(0xb7);
+  }
   /** `f64.add`. */
   f64Add(): this {
     return this.#op(0xa0);
+  }
+  /** `f64.sub`. */
+  f64Sub(): this {
+    return this.#op(0xa1);
+  }
+  /** `f64.mul`. */
+  f64Mul(): this {
+    return this.#op(0xa2);
+  }
+  /** `f64.div`. */
+  f64Div(): this {
+    return this.#op(0xa3);
+  }
+  /** `f64.min` (NaN if either is). */
+  f64Min(): this {
+    return this.#op(0xa4);
+  }
+  /** `f64.max` (NaN if either is). */
+  f64Max(): this {
+    return this.#op(0xa5);
+  }
+  /** `f64.abs`. */
+  f64Abs(): this {
+    return this.#op(0x99);
+  }
+  /** `f64.neg`. */
+  f64Neg(): this {
+    return this.#op(0x9a);
+  }
+  /** `f64.floor`. */
+  f64Floor(): this {
+    return this.#op(0x9c);
+  }
+  /** `f64.nearest` (ties to even). */
+  f64Nearest(): this {
+    return this.#op(0x9e);
+  }
+  /** `f64.sqrt`. */
+  f64Sqrt(): this {
+    return this.#op(0x9f);
+  }
+  /** `f64.eq`. */
+  f64Eq(): this {
+    return this.#op(0x61);
+  }
+  /** `f64.ne`. */
+  f64Ne(): this {
+    return this.#op(0x62);
+  }
+  /** `f64.lt`. */
+  f64Lt(): this {
+    return this.#op(0x63);
+  }
+  /** `f64.gt`. */
+  f64Gt(): this {
+    return this.#op(0x64);
+  }
+  /** `f64.le`. */
+  f64Le(): this {
+    return this.#op(0x65);
+  }
+  /** `f64.ge`. */
+  f64Ge(): this {
+    return this.#op(0x66);
+  }
+  /** `i64.extend_i32_s`. */
+  i64FromI32(): this {
+    return this.#op(0xac);
+  }
+  /** `i64.const`. */
+  i64(value: number): this {
+    return this.#op(0x42, ...signed64(BigInt(value)));
+  }
+  /** `i64.add`. */
+  i64Add(): this {
+    return this.#op(0x7c);
+  }
+  /** `i64.and`. */
+  i64And(): this {
+    return this.#op(0x83);
+  }
+  /** `i64.or`. */
+  i64Or(): this {
+    return this.#op(0x84);
+  }
+  /** `i64.shl`. */
+  i64Shl(): this {
+    return this.#op(0x86);
+  }
+  /** `i64.shr_u`. */
+  i64ShrU(): this {
+    return this.#op(0x88);
+  }
+  /** `i32.wrap_i64`. */
+  i32FromI64(): this {
+    return this.#op(0xa7);
+  }
+  /** `i64.reinterpret_f64`: an f64's bits. */
+  bitsOf(): this {
+    return this.#op(0xbd);
+  }
+  /** `f64.reinterpret_i64`: the f64 with these bits. */
+  f64OfBits(): this {
+    return this.#op(0xbf);
   }
 
   // 128-bit SIMD.

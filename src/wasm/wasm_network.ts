@@ -1,7 +1,9 @@
 /**
  * An actor-critic network living in WebAssembly memory: parameters, Adam's moments, the gradient, a transposed
- * copy of every weight matrix and the activations of one batch, with kernels generated for its exact shape.
- * The WebAssembly SIMD engine (`createWasmPolicy`) drives it; this class knows nothing of PPO.
+ * copy of every weight matrix, the activations of one batch and the heads' inputs and outputs (a minibatch's
+ * recorded data, a rollout step's noise), with kernels generated for its exact shape: the dense products, the
+ * optimizer, and the heads (acting, evaluating, the PPO loss's gradient). The WebAssembly SIMD engine
+ * (`createWasmPolicy`) drives it.
  *
  * Work runs as plans: steps of kernel calls, each step's calls split between the main thread and, when the
  * memory is shared, one worker. Separate actor and critic networks split actor || critic (three fork-joins per
@@ -14,6 +16,15 @@
 import type { DenseInfo, ParamLayout } from "../model/types.ts";
 import { columnSumKernel, gemmKernel, gemmTnKernel } from "./dense_kernels.ts";
 import { type KernelCall, KernelThread } from "./mailbox.ts";
+import {
+  actKernel,
+  evaluateKernel,
+  type HeadSpec,
+  LOSS_IO,
+  lossIoBytes,
+  lossKernel,
+} from "./head_kernels.ts";
+import { expFunction, logFunction } from "./math_functions.ts";
 import { adamMatrixKernel, adamVectorsKernel, sumSquaresKernel } from "./optimizer_kernels.ts";
 import { encodeModule, type ExportedFunction, type FunctionBody, wasmFeatures } from "./wasm_module.ts";
 
@@ -57,6 +68,48 @@ interface LayerKernels {
   readonly weightGrad: readonly Part[];
   readonly biasGrad: readonly Part[];
   readonly inputGrad: readonly Part[];
+}
+
+/** Float32 views of the heads' per-row inputs and outputs for `rows` rows (see {@linkcode WasmNetwork.heads}). */
+export interface HeadViews {
+  /** `[rows * actionDim]` actions: a minibatch's or evaluate's in, act's out. */
+  readonly actions: Float32Array;
+  /** `[rows * actionDim]` act's noise: uniforms (categorical) or standard normals (gaussian). */
+  readonly noise: Float32Array;
+  /** `[rows * n]` action mask (categorical heads; empty otherwise). */
+  readonly mask: Uint8Array;
+  /** `[rows]` recorded log-probabilities. */
+  readonly oldLogProbs: Float32Array;
+  /** `[rows]` raw advantages. */
+  readonly advantages: Float32Array;
+  /** `[rows]` value targets. */
+  readonly returns: Float32Array;
+  /** `[rows]` recorded values. */
+  readonly oldValues: Float32Array;
+  /** `[rows]` act's and evaluate's log-probabilities out. */
+  readonly logProbs: Float32Array;
+  /** `[rows]` evaluate's entropies out. */
+  readonly entropy: Float32Array;
+}
+
+/** The PPO options the loss kernel reads. */
+export interface LossOptions {
+  readonly clipCoef: number;
+  readonly entCoef: number;
+  readonly vfCoef: number;
+  readonly normAdv: boolean;
+  readonly clipVloss: boolean;
+}
+
+/** The loss kernel's results (the gaussian log-std's gradient stays in the io block: {@linkcode WasmNetwork.gradLogStd}). */
+export interface LossParts {
+  readonly loss: number;
+  readonly policyLoss: number;
+  readonly valueLoss: number;
+  readonly entropy: number;
+  readonly oldApproxKl: number;
+  readonly approxKl: number;
+  readonly clipfrac: number;
 }
 
 /** One fork-join step: what the main thread runs and what the worker runs meanwhile. */
@@ -127,6 +180,12 @@ export class WasmNetwork {
   readonly #thread: KernelThread | null;
   /** Byte addresses of the actor's and the critic's Adam scalars (4 floats each). */
   readonly #scalars: { readonly actor: number; readonly critic: number };
+  /** Byte address of the loss kernel's float64 io block. */
+  readonly #io: number;
+  /** Byte addresses of the heads' per-row areas, laid out with the activations. */
+  #heads: Record<keyof HeadViews, number> | null = null;
+  /** The last views {@linkcode WasmNetwork.heads} made (valid while the layout and the buffer stay). */
+  #headViews: { readonly rows: number; readonly views: HeadViews } | null = null;
   #activationBase: number;
   #capacity = 0;
   /** Byte addresses of the observation rows, and of every layer's output and output gradient. */
@@ -147,6 +206,7 @@ export class WasmNetwork {
     layerKernels: LayerKernels[];
     thread: KernelThread | null;
     scalars: { actor: number; critic: number };
+    io: number;
     activationBase: number;
   }) {
     this.layout = parts.layout;
@@ -163,6 +223,7 @@ export class WasmNetwork {
     this.hasWorker = parts.thread !== null;
     this.useWorker = this.hasWorker;
     this.#scalars = parts.scalars;
+    this.#io = parts.io;
     this.#activationBase = parts.activationBase;
   }
 
@@ -220,6 +281,8 @@ export class WasmNetwork {
       next += align(layer.info.inDim * layer.outStride * 4);
       return { ...layer, transposed };
     });
+    const io = next;
+    next += align(lossIoBytes(head.kind === "gaussian" ? head.dim : 0));
     const pages = Math.ceil(next / PAGE) + 1;
     if (pages > MAX_PAGES) {
       throw new RangeError(
@@ -252,6 +315,7 @@ export class WasmNetwork {
       layerKernels,
       thread,
       scalars,
+      io,
       activationBase: next,
     });
   }
@@ -274,6 +338,20 @@ export class WasmNetwork {
     this.#input = take(capacity * pad4(this.layout.config.obsDim));
     this.#outputs = this.layers.map((layer) => take(capacity * layer.outStride));
     this.#gradients = this.layers.map((layer) => take(capacity * layer.outStride));
+    const head = this.layout.config.head;
+    const actionDim = head.kind === "categorical" ? 1 : head.dim;
+    this.#headViews = null;
+    this.#heads = {
+      actions: take(capacity * actionDim),
+      noise: take(capacity * actionDim),
+      mask: take(Math.ceil(capacity * (head.kind === "categorical" ? head.n : 0) / 4)),
+      oldLogProbs: take(capacity),
+      advantages: take(capacity),
+      returns: take(capacity),
+      oldValues: take(capacity),
+      logProbs: take(capacity),
+      entropy: take(capacity),
+    };
     const needed = Math.ceil(next / PAGE) - this.memory.buffer.byteLength / PAGE;
     if (needed > 0) {
       if (this.memory.buffer.byteLength / PAGE + needed > MAX_PAGES) {
@@ -313,6 +391,132 @@ export class WasmNetwork {
       this.#gradients[index]!,
       rows * this.layers[index]!.outStride,
     );
+  }
+
+  /**
+   * Views of the heads' per-row inputs and outputs for `rows` rows (reserved here; taken anew after any
+   * {@linkcode WasmNetwork.setInput} or reserve, which may move them).
+   */
+  heads(rows: number): HeadViews {
+    this.reserve(rows);
+    const buffer = this.memory.buffer;
+    const cached = this.#headViews;
+    if (cached !== null && cached.rows === rows && cached.views.actions.buffer === buffer) {
+      return cached.views;
+    }
+    const at = this.#heads!;
+    const head = this.layout.config.head;
+    const actionDim = head.kind === "categorical" ? 1 : head.dim;
+    const floats = (address: number, count: number) => new Float32Array(buffer, address, count);
+    const views = {
+      actions: floats(at.actions, rows * actionDim),
+      noise: floats(at.noise, rows * actionDim),
+      mask: new Uint8Array(buffer, at.mask, head.kind === "categorical" ? rows * head.n : 0),
+      oldLogProbs: floats(at.oldLogProbs, rows),
+      advantages: floats(at.advantages, rows),
+      returns: floats(at.returns, rows),
+      oldValues: floats(at.oldValues, rows),
+      logProbs: floats(at.logProbs, rows),
+      entropy: floats(at.entropy, rows),
+    };
+    this.#headViews = { rows, views };
+    return views;
+  }
+
+  /**
+   * Acts on the heads' outputs of the last forward pass: actions and log-probabilities into
+   * {@linkcode WasmNetwork.heads}' `actions` and `logProbs`, from its `noise` (unless `greedy`) and `mask`.
+   *
+   * @returns 0, or 1 + the first row the reference would refuse.
+   */
+  act(rows: number, greedy: boolean, masked: boolean): number {
+    const at = this.#heads!;
+    return this.#kernels[this.#id(masked ? "actMasked" : "act")]!(
+      this.#outputs[this.last("actor")]!,
+      this.#maskOrLogStd(masked),
+      at.noise,
+      at.actions,
+      at.logProbs,
+      rows,
+      greedy ? 1 : 0,
+    );
+  }
+
+  /**
+   * Log-probabilities and entropies of the heads' `actions` under the last forward pass, into their
+   * `logProbs` and `entropy`.
+   *
+   * @returns 0, or 1 + the first row the reference would refuse.
+   */
+  evaluate(rows: number, masked: boolean): number {
+    const at = this.#heads!;
+    return this.#kernels[this.#id(masked ? "evaluateMasked" : "evaluate")]!(
+      this.#outputs[this.last("actor")]!,
+      this.#maskOrLogStd(masked),
+      at.actions,
+      at.logProbs,
+      at.entropy,
+      rows,
+    );
+  }
+
+  /**
+   * The PPO loss of the last forward pass on the minibatch in {@linkcode WasmNetwork.heads}, with its gradient
+   * written as both heads' output gradients (ready for {@linkcode WasmNetwork.backward}).
+   *
+   * @returns The loss parts, or the first refused row (1-based) as a number.
+   */
+  loss(rows: number, masked: boolean, options: LossOptions): LossParts | number {
+    const at = this.#heads!;
+    const io = new Float64Array(this.memory.buffer, this.#io, LOSS_IO.gradLogStd / 8);
+    io[LOSS_IO.clipCoef / 8] = options.clipCoef;
+    io[LOSS_IO.entCoef / 8] = options.entCoef;
+    io[LOSS_IO.vfCoef / 8] = options.vfCoef;
+    io[LOSS_IO.normAdv / 8] = options.normAdv ? 1 : 0;
+    io[LOSS_IO.clipVloss / 8] = options.clipVloss ? 1 : 0;
+    const actor = this.last("actor");
+    const critic = this.last("critic");
+    const status = this.#kernels[this.#id(masked ? "lossMasked" : "loss")]!(
+      this.#outputs[actor]!,
+      this.#outputs[critic]!,
+      this.#gradients[actor]!,
+      this.#gradients[critic]!,
+      at.actions,
+      at.oldLogProbs,
+      at.advantages,
+      at.returns,
+      at.oldValues,
+      this.#maskOrLogStd(masked),
+      rows,
+      this.#io,
+    );
+    if (status !== 0) return status;
+    const part = (offset: number) => io[offset / 8]!;
+    return {
+      loss: part(LOSS_IO.loss),
+      policyLoss: part(LOSS_IO.policyLoss),
+      valueLoss: part(LOSS_IO.valueLoss),
+      entropy: part(LOSS_IO.entropy),
+      oldApproxKl: part(LOSS_IO.oldApproxKl),
+      approxKl: part(LOSS_IO.approxKl),
+      clipfrac: part(LOSS_IO.clipfrac),
+    };
+  }
+
+  /** The gaussian log-std's gradient from the last {@linkcode WasmNetwork.loss} (`[dim]`, float64). */
+  gradLogStd(): Float64Array {
+    const head = this.layout.config.head;
+    return new Float64Array(
+      this.memory.buffer,
+      this.#io + LOSS_IO.gradLogStd,
+      head.kind === "gaussian" ? head.dim : 0,
+    );
+  }
+
+  /** The head kernels' `mask` argument: the mask's address, or the log-std's for a gaussian head. */
+  #maskOrLogStd(masked: boolean): number {
+    if (this.logStd >= 0) return this.blocks.params + this.logStd * 4;
+    return masked ? this.#heads!.mask : 0;
   }
 
   /** Index of the last layer of `chain`. */
@@ -646,10 +850,33 @@ function kernelsFor(
   halves: boolean,
 ): { functions: ExportedFunction[]; layerKernels: LayerKernels[] } {
   const activation = layout.config.activation;
+  // exp and log first: the head kernels call them by index.
   const functions: ExportedFunction[] = [
+    { name: "exp", body: expFunction() },
+    { name: "log", body: logFunction() },
     { name: "sumSquares", body: sumSquaresKernel() },
     { name: "adamVectors", body: adamVectorsKernel() },
   ];
+  const head = layout.config.head;
+  const heads = (head.kind === "categorical" ? [false, true] : [false]).map((masked) => {
+    const spec: HeadSpec = head.kind === "categorical"
+      ? { kind: "categorical", n: head.n, masked }
+      : { kind: "gaussian", dim: head.dim };
+    const options = {
+      head: spec,
+      policyStride: layers[layers.findLastIndex((layer) => layer.chain === "actor")]!.outStride,
+      valueStride: layers[layers.findLastIndex((layer) => layer.chain === "critic")]!.outStride,
+      exp: 0,
+      log: 1,
+    };
+    const suffix = masked ? "Masked" : "";
+    return [
+      { name: `act${suffix}`, body: actKernel(options) },
+      { name: `evaluate${suffix}`, body: evaluateKernel(options) },
+      { name: `loss${suffix}`, body: lossKernel(options) },
+    ];
+  });
+  functions.push(...heads.flat());
   const add = (name: string, body: FunctionBody) => {
     functions.push({ name, body });
     return functions.length - 1;

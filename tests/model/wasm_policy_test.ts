@@ -61,6 +61,37 @@ for (const relaxed of MODES) {
           else assert.ok(relativeError(actual.actions, expected.actions) < 1e-5, `actions at batch ${batch}`);
           assert.ok(relativeError(actual.logProbs, expected.logProbs) < 1e-4, `log-probs at batch ${batch}`);
           assert.ok(relativeError(actual.values, expected.values) < 1e-4, `values at batch ${batch}`);
+          // Evaluating the taken actions, and acting greedily.
+          const evaluated = [reference, wasm].map((engine) => {
+            const out = {
+              logProbs: new Float32Array(batch),
+              entropy: new Float32Array(batch),
+              values: new Float32Array(batch),
+            };
+            void engine.evaluate(obs, expected.actions, batch, out, mask);
+            return out;
+          });
+          for (const key of ["logProbs", "entropy", "values"] as const) {
+            assert.ok(
+              relativeError(evaluated[1]![key], evaluated[0]![key]) < 1e-4,
+              `evaluate's ${key} at ${batch}`,
+            );
+          }
+          const greedy = [reference, wasm].map((engine) => {
+            const out = {
+              actions: new Float32Array(batch * actionDim),
+              logProbs: new Float32Array(batch),
+              values: new Float32Array(batch),
+            };
+            void engine.act({ ...input, deterministic: true }, out);
+            return out;
+          });
+          if (layout.config.head.kind === "categorical") {
+            assert.deepEqual(greedy[1]!.actions, greedy[0]!.actions);
+          } else {assert.ok(
+              relativeError(greedy[1]!.actions, greedy[0]!.actions) < 1e-5,
+              `greedy at ${batch}`,
+            );}
         }
         // Training: the same minibatches, steps of several sizes; stats and parameters stay close.
         const steps = wide ? 3 : 50;
