@@ -31,15 +31,16 @@ export const SPIN_BEFORE_WAIT = 2000;
 /** Writes `calls` into the mailbox (the main thread, before bumping the generation). */
 export function writeCalls(box: Int32Array, calls: readonly KernelCall[]): void {
   let at = CALLS;
-  for (const [id, ...args] of calls) {
-    if (at + 2 + args.length > box.length) {
+  // Indexed, not destructured: a fork allocates nothing.
+  for (const call of calls) {
+    if (at + 1 + call.length > box.length) {
       throw new RangeError(
         `Cannot post kernel calls as they need more than ${box.length} mailbox slots: current value is ${calls.length} calls`,
       );
     }
-    box[at++] = id;
-    box[at++] = args.length;
-    for (const arg of args) box[at++] = arg;
+    box[at++] = call[0];
+    box[at++] = call.length - 1;
+    for (let k = 1; k < call.length; k++) box[at++] = call[k]!;
   }
   box[COUNT] = calls.length;
 }

@@ -118,6 +118,14 @@ interface Step {
   readonly worker: KernelCall[];
 }
 
+/** A step ready to run: each call bound to its kernel and arguments once, so running allocates nothing. */
+interface BoundStep {
+  readonly main: readonly (() => number)[];
+  readonly worker: readonly KernelCall[];
+  /** The worker's calls bound for the main thread (without a worker, or with it switched off). */
+  readonly workerHere: readonly (() => number)[];
+}
+
 const PAGE = 65_536;
 const ALIGN = 64;
 /** Shared memories must declare a maximum: 1 GiB covers a 1024-1024 network with 100k-row batches. */
@@ -186,6 +194,8 @@ export class WasmNetwork {
   #heads: Record<keyof HeadViews, number> | null = null;
   /** The last views {@linkcode WasmNetwork.heads} made (valid while the layout and the buffer stay). */
   #headViews: { readonly rows: number; readonly views: HeadViews } | null = null;
+  /** Plans built for the current layout of activations, by kind and rows. */
+  readonly #plans = new Map<string, readonly BoundStep[]>();
   #activationBase: number;
   #capacity = 0;
   /** Byte addresses of the observation rows, and of every layer's output and output gradient. */
@@ -341,6 +351,7 @@ export class WasmNetwork {
     const head = this.layout.config.head;
     const actionDim = head.kind === "categorical" ? 1 : head.dim;
     this.#headViews = null;
+    this.#plans.clear();
     this.#heads = {
       actions: take(capacity * actionDim),
       noise: take(capacity * actionDim),
@@ -529,10 +540,18 @@ export class WasmNetwork {
    * `parallel: false` keeps everything on the main thread (one rollout step is too small to split).
    */
   forward(rows: number, options: { readonly valuesOnly?: boolean; readonly parallel?: boolean } = {}): void {
+    const valuesOnly = options.valuesOnly ?? false;
+    this.#run(
+      this.#plan(`forward ${rows} ${valuesOnly}`, () => this.#forwardSteps(rows, valuesOnly)),
+      options.parallel ?? true,
+    );
+  }
+
+  #forwardSteps(rows: number, valuesOnly: boolean): Step[] {
     const steps: Step[] = [];
     const heads = emptyStep();
     this.layers.forEach((layer, i) => {
-      if (options.valuesOnly && layer.chain === "actor") return;
+      if (valuesOnly && layer.chain === "actor") return;
       if (layer.chain === "trunk") {
         const step = emptyStep();
         this.#forwardCalls(i, rows, step, "split");
@@ -542,7 +561,7 @@ export class WasmNetwork {
       }
     });
     steps.push(heads);
-    this.#run(steps, options.parallel ?? true);
+    return steps;
   }
 
   /**
@@ -550,6 +569,19 @@ export class WasmNetwork {
    * gradient block (overwritten everywhere but the log-std).
    */
   backward(rows: number, part: "both" | "actor" | "critic" = "both"): void {
+    if (part !== "both") {
+      // A part's step leaves the other part's gradient at zero: it neither moves nor counts in the norm.
+      const gradient = this.block("gradient");
+      for (const layer of this.layers) {
+        if (layer.chain === part) continue;
+        gradient.fill(0, layer.weight, layer.weight + layer.info.outDim * layer.inStride);
+        gradient.fill(0, layer.bias, layer.bias + layer.outStride);
+      }
+    }
+    this.#run(this.#plan(`backward ${rows} ${part}`, () => this.#backwardSteps(rows, part)), true);
+  }
+
+  #backwardSteps(rows: number, part: "both" | "actor" | "critic"): Step[] {
     // The heads (or the separate chains) first, actor on the worker and critic on the main thread; then the
     // heads' input gradients into a shared trunk's output (the critic's writes, the actor's adds and applies
     // the derivative), then the trunk from the top down, each layer's products in halves.
@@ -559,13 +591,7 @@ export class WasmNetwork {
     const trunkLast = this.last("trunk");
     for (let i = this.layers.length - 1; i >= 0; i--) {
       const layer = this.layers[i]!;
-      if (part !== "both" && layer.chain !== part) {
-        // A part's step leaves the other part's gradient at zero: it neither moves nor counts in the norm.
-        const gradient = this.block("gradient");
-        gradient.fill(0, layer.weight, layer.weight + layer.info.outDim * layer.inStride);
-        gradient.fill(0, layer.bias, layer.bias + layer.outStride);
-        continue;
-      }
+      if (part !== "both" && layer.chain !== part) continue;
       if (layer.chain === "trunk") {
         const step = emptyStep();
         this.#parameterGradientCalls(i, rows, step, "split");
@@ -583,7 +609,7 @@ export class WasmNetwork {
         this.#inputGradientCalls(i, rows, chains, side);
       }
     }
-    this.#run([chains, ...intoTrunk, ...trunk], true);
+    return [chains, ...intoTrunk, ...trunk];
   }
 
   /** The float64 sum of squares of the whole gradient block. */
@@ -616,6 +642,13 @@ export class WasmNetwork {
     ];
     floats.set(scalarsOf(options.steps.actor, options.learningRate), this.#scalars.actor / 4);
     floats.set(scalarsOf(options.steps.critic, options.criticLearningRate), this.#scalars.critic / 4);
+    this.#run(
+      this.#plan(`adam ${part} ${options.trainLogStd}`, () => this.#adamSteps(part, options.trainLogStd)),
+      true,
+    );
+  }
+
+  #adamSteps(part: "both" | "actor" | "critic", trainLogStd: boolean): Step[] {
     const { params, gradient, m, v } = this.blocks;
     const at = (
       offset: number,
@@ -652,12 +685,12 @@ export class WasmNetwork {
         side.push(matrixCall(0, rows), vectorCall(0, biasVectors));
       }
     });
-    if (this.logStd >= 0 && options.trainLogStd && part !== "critic") {
+    if (this.logStd >= 0 && trainLogStd && part !== "critic") {
       const head = this.layout.config.head;
       const dim = pad4(head.kind === "gaussian" ? head.dim : 0);
       step.worker.push([vectors, ...at(this.logStd), dim / 4, this.#scalars.actor]);
     }
-    this.#run([step], true);
+    return [step];
   }
 
   /** Copies flat parameters (the layout's order and shapes) in, refreshing the transposed copies. */
@@ -724,20 +757,32 @@ export class WasmNetwork {
     }
   }
 
+  /** The plan named `key` for the current layout, built and bound once. */
+  #plan(key: string, build: () => Step[]): readonly BoundStep[] {
+    let plan = this.#plans.get(key);
+    if (plan === undefined) {
+      const bind = (calls: readonly KernelCall[]) =>
+        calls.map(([id, ...args]) => this.#kernels[id]!.bind(null, ...args) as () => number);
+      plan = build().map(({ main, worker }) => ({ main: bind(main), worker, workerHere: bind(worker) }));
+      this.#plans.set(key, plan);
+    }
+    return plan;
+  }
+
   /** Runs the steps: each forks the worker's share, runs the main share, then joins. */
-  #run(steps: readonly Step[], parallel: boolean): void {
+  #run(steps: readonly BoundStep[], parallel: boolean): void {
     const thread = parallel && this.useWorker ? this.#thread : null;
-    for (const { main, worker } of steps) {
+    for (const { main, worker, workerHere } of steps) {
       if (thread !== null && worker.length > 0) {
         thread.fork(worker);
         try {
-          for (const [id, ...args] of main) this.#kernels[id]!(...args);
+          for (const call of main) call();
         } finally {
           thread.join();
         }
       } else {
-        for (const [id, ...args] of main) this.#kernels[id]!(...args);
-        for (const [id, ...args] of worker) this.#kernels[id]!(...args);
+        for (const call of main) call();
+        for (const call of workerHere) call();
       }
     }
   }
