@@ -65,7 +65,7 @@ export interface RemoteRolloutStats {
   iterations: number;
   /** Bytes of tasks and weights published. */
   bytesOut: number;
-  /** Bytes of result messages received (accepted or not). */
+  /** Bytes of results received (accepted or not), with segments fetched from the Object Store. */
   bytesIn: number;
   /** Milliseconds from the start of each iteration's collection to its rollout, summed. */
   collectMs: number;
@@ -429,6 +429,8 @@ export class RemoteRollout {
     expect: (tag: SegmentTag) => SegmentShape | null,
   ): Promise<Segment | null> {
     const { bytes, ref } = await readResult(this.#resources, payload);
+    // A segment too large for one message crossed the network through the Object Store.
+    if (ref !== null) this.stats.bytesIn += bytes.length;
     const segment = decodeSegment(bytes, expect);
     if (ref !== null) await this.#resources.deleteBlob(ref);
     if (segment === null) return null;

@@ -85,8 +85,8 @@ export function startTrain(runsDir: string, args: string[]): Deno.ChildProcess {
       "--allow-sys=hostname",
       "--allow-net=127.0.0.1",
       TRAIN,
-      "--runs-dir",
-      runsDir,
+      // A resumed run keeps its directory.
+      ...(args.includes("--resume") ? [] : ["--runs-dir", runsDir]),
       "--quiet",
       ...args,
     ],

@@ -119,6 +119,46 @@ Deno.test({
 });
 
 Deno.test({
+  name:
+    `a learner killed with SIGKILL resumes with --resume, workers still attached, to the local metrics${skipped}`,
+  ignore,
+  async fn() {
+    const server = await startNatsServer();
+    const dir = await Deno.makeTempDir();
+    const worker = startWorker(server.url, dir, "attached");
+    const nats = ["--nats", server.url, "--shards", "2"];
+    try {
+      await workerReady(worker);
+      const learner = startTrain(dir, [
+        ...CARTPOLE_20K,
+        "--run-name",
+        "resumed",
+        ...nats,
+        "--checkpoint-every",
+        "5",
+      ]);
+      const deadline = Date.now() + 60_000;
+      while (
+        ((await Deno.readTextFile(`${dir}/resumed/metrics.jsonl`).catch(() => "")).match(/\n/g)?.length ??
+          0) < 23
+      ) {
+        if (Date.now() > deadline) throw new Error("the distributed run made no progress");
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      learner.kill("SIGKILL");
+      await learner.output();
+      const { code, output } = await train(dir, ["--resume", `${dir}/resumed`, ...nats]);
+      assert.equal(code, 0, output);
+      assert.deepEqual(await metricsWithoutTime(`${dir}/resumed`), await local(dir));
+    } finally {
+      await worker.kill();
+      await server.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
   name: `deno task worker and train --nats without a server name the URL${skipped}`,
   ignore,
   async fn() {
