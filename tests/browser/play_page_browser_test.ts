@@ -3,6 +3,8 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import { servePage } from "../../src/browser/serve_page.ts";
+import { derivedSizes, resolveConfig } from "../../src/config/ppo_config.ts";
+import { presetFor } from "../../src/config/presets.ts";
 import { evaluate } from "../../src/train/evaluate.ts";
 import { train } from "../../src/train/train.ts";
 
@@ -246,6 +248,50 @@ Deno.test({
       await server.close();
       await Deno.remove(dir, { recursive: true });
       await Deno.remove(runsDir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: `the training page trains, draws and plays each of its environments${skipped}`,
+  ignore: missing !== null,
+  async fn() {
+    const dir = await bundle();
+    const server = servePage(dir, { port: 0 });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 920 } });
+      const state = async () => JSON.parse(await page.evaluate(STATE) as string) as PageState;
+      for (const envId of ["CartPole-v1", "Acrobot-v1", "MountainCar-v0", "Pendulum-v1", "LunarLander-v3"]) {
+        // The env's preset, for one iteration.
+        const { batchSize } = derivedSizes(resolveConfig(presetFor(envId)));
+        await page.goto(`${server.url}?env=${envId}&seed=2&steps=${batchSize}`);
+        await page.click("#train");
+        await page.waitForFunction(
+          `window.ppoFlow.state === "trained" || window.ppoFlow.state === "error"`,
+          undefined,
+          {
+            timeout: 120_000,
+          },
+        );
+        const trained = await state();
+        assert.deepEqual(trained.errors, [], envId);
+        assert.equal(trained.state, "trained", envId);
+        assert.equal(trained.globalStep, batchSize, envId);
+        assert.equal(await page.locator("#view svg").count(), 1, `${envId}: no frame drawn while training`);
+        const framesBefore = trained.frames;
+        await page.click("#play");
+        await page.waitForFunction(`window.ppoFlow.frames >= ${framesBefore + 10}`, undefined, {
+          timeout: 60_000,
+        });
+        assert.match(await page.locator("#view svg").innerHTML(), /greedy {2}step/, envId);
+        await page.click("#stop");
+        assert.deepEqual((await state()).errors, [], envId);
+      }
+    } finally {
+      await browser.close();
+      await server.close();
+      await Deno.remove(dir, { recursive: true });
     }
   },
 });
