@@ -22,8 +22,11 @@ const CONFIG = {
   engine: "reference",
 } as Partial<PpoConfig>;
 
-async function metrics(options: TrainOptions): Promise<Omit<IterationMetrics, "charts/SPS">[]> {
-  const run = await train(CONFIG, { writeFiles: false, ...options });
+async function metrics(
+  options: TrainOptions,
+  config: Partial<PpoConfig> = CONFIG,
+): Promise<Omit<IterationMetrics, "charts/SPS">[]> {
+  const run = await train(config, { writeFiles: false, ...options });
   const lines: Omit<IterationMetrics, "charts/SPS">[] = [];
   run.iterations$.subscribe(({ "charts/SPS": _sps, ...rest }) => lines.push(rest));
   await run.done;
@@ -188,6 +191,42 @@ Deno.test({
       await restarted;
       assert.ok(restarted !== null);
       assert.deepEqual(lines, local, warnings.join("\n"));
+      await remote.close();
+      await worker.stop();
+    } finally {
+      await learnerNc.close();
+      await workerNc.close();
+      await server.close();
+    }
+  },
+});
+
+Deno.test({
+  name: `LunarLander-v3 with reward scaling, 3 uneven shards, trains exactly as locally${skipped}`,
+  ignore,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    // The preset's normalizeReward: the learner replays the scaling over the gathered raw rewards.
+    const config = {
+      envId: "LunarLander-v3",
+      numEnvs: 5,
+      numSteps: 32,
+      numMinibatches: 4,
+      totalTimesteps: 160 * 4,
+      engine: "reference",
+    } as Partial<PpoConfig>;
+    const local = await metrics({}, config);
+    const server = await startNatsServer();
+    const learnerNc = await connectNats({ url: server.url });
+    const workerNc = await connectNats({ url: server.url });
+    try {
+      const worker = await startRolloutWorker(workerNc, { trialsDir: null });
+      const remote = await RemoteRollout.open(learnerNc, { shards: 3 });
+      const distributed = await metrics({ stages: { collect: remote.collect } }, config);
+      assert.equal(distributed.length, 4);
+      assert.ok(distributed.some((m) => m["charts/episodes"] > 0));
+      assert.deepEqual(distributed, local);
       await remote.close();
       await worker.stop();
     } finally {
