@@ -24,6 +24,8 @@ const scope = globalThis as unknown as WorkerScope;
 const FRAME_INTERVAL = 50;
 
 let run: BrowserRun | null = null;
+/** Whether `run` is still training (its checkpoint changes), as against finished. */
+let training = false;
 /** The latest checkpoint: the run's (taken when asked), or a loaded file. */
 let latest: { name: string; bytes: Uint8Array } | null = null;
 let playing: { player: GreedyPlayer; timer: ReturnType<typeof setInterval> } | null = null;
@@ -48,6 +50,7 @@ async function train(message: Extract<PageMessage, { type: "train" }>): Promise<
     ...(message.totalTimesteps === undefined ? {} : { totalTimesteps: message.totalTimesteps }),
   }, { engine: message.engine, usePreset: message.usePreset });
   run = started;
+  training = true;
   const { config } = started;
   post({
     type: "started",
@@ -82,7 +85,7 @@ async function train(message: Extract<PageMessage, { type: "train" }>): Promise<
   started.iterations$.subscribe((metrics) => {
     post({ type: "iteration", metrics, meanReturn100: started.meanReturn100(), episodes });
   });
-  const summary = await started.done;
+  const summary = await started.done.finally(() => training = false);
   latest = { name: checkpointName(config.envId), bytes: started.checkpoint() };
   post({
     type: "done",
@@ -134,7 +137,8 @@ function load(message: Extract<PageMessage, { type: "load" }>): void {
 }
 
 function download(): void {
-  if (run !== null) latest = { name: checkpointName(run.config.envId), bytes: run.checkpoint() };
+  // While training, the run's checkpoint as it is now; after, the latest one (the run's, or a file loaded since).
+  if (run !== null && training) latest = { name: checkpointName(run.config.envId), bytes: run.checkpoint() };
   if (latest === null) {
     throw new TypeError("Cannot download a checkpoint as there is none yet: train or load one first");
   }

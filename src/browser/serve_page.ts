@@ -54,7 +54,12 @@ export function servePage(dir: string, options: ServePageOptions = {}): PageServ
     if (request.method !== "GET" && request.method !== "HEAD") {
       return new Response("method not allowed", { status: 405 });
     }
-    const path = decodeURIComponent(new URL(request.url).pathname);
+    let path: string;
+    try {
+      path = decodeURIComponent(new URL(request.url).pathname);
+    } catch {
+      return new Response("not found", { status: 404 });
+    }
     const name = path === "/" ? "index.html" : path.slice(1);
     // One level, plain names only: nothing outside the directory can be asked for.
     if (!/^[A-Za-z0-9_.-]+$/.test(name) || name.startsWith(".")) {

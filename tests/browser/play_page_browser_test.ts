@@ -236,6 +236,14 @@ Deno.test({
       await page.waitForFunction("window.ppoFlow.played.length >= 1", undefined, { timeout: 120_000 });
       assert.deepEqual((await state()).played[0], { return: inDeno.returns[0], length: inDeno.lengths[0] });
       await page.click("#stop");
+      // Once training has ended, Download hands over the latest checkpoint: here the file just loaded.
+      const [again] = await Promise.all([page.waitForEvent("download"), page.click("#download")]);
+      assert.equal(again.suggestedFilename(), "latest.safetensors");
+      await again.saveAs(`${runsDir}/again.safetensors`);
+      assert.deepEqual(
+        await Deno.readFile(`${runsDir}/again.safetensors`),
+        await Deno.readFile(summary.checkpoint),
+      );
 
       assert.deepEqual((await state()).errors, []);
       // No CDN, no outside request: everything came from the page's own folder.
