@@ -230,8 +230,9 @@ function configAsJson(meta: TrainingMetadata): Record<string, unknown> {
 
 /**
  * Emits once on the next macrotask, through a `MessageChannel`: unlike `setTimeout(0)`, whose calls nested more
- * than 5 deep wait at least 4 ms (HTML's timer rule, which Deno follows too), it costs no fixed delay, and an
- * iteration of CleanRL's CartPole takes only 10-20 ms.
+ * than 5 deep wait at least 4 ms in browsers (HTML's timer rule; 2.3 ms on average measured in Deno 2.9.6 against
+ * 0.08 ms for a `MessageChannel` round trip), it costs no fixed delay, and an iteration of CleanRL's CartPole
+ * takes only 5-20 ms.
  */
 function nextMacrotask(): Observable<void> {
   return new RxObservable<void>((subscriber) => {
