@@ -156,6 +156,13 @@ export class SegmentCollector {
       await this.#engine?.engine.dispose();
       this.#engine = null;
       const layout = paramLayout(task.network);
+      // Checked before anything is allocated or fetched: a task cannot make a worker build a network it
+      // has no weights for, or one beyond any agent's size.
+      if (layout.size > MAX_PARAMS || task.weights.bytes !== layout.size * 4) {
+        throw new RangeError(
+          `Cannot build the task's network as its ${layout.size} parameters (at most ${MAX_PARAMS}) must match its ${task.weights.bytes}-byte weights: current value is ${layout.size}`,
+        );
+      }
       const params = await weights();
       checkWeights(params, layout.size);
       const engine = await createPolicy(layout, { engine: engineName, params });
@@ -185,6 +192,9 @@ export class SegmentCollector {
     this.#engine = null;
   }
 }
+
+/** The most parameters a task's network may have (the 1M-parameter LunarLander agent, with room to spare). */
+const MAX_PARAMS = 64_000_000;
 
 function checkWeights(params: Float32Array, size: number): void {
   if (params.length !== size || !params.every(Number.isFinite)) {

@@ -112,7 +112,18 @@ export async function startRolloutWorker(
         },
         { heartbeat: () => msg.working(), heartbeatMs: ackWaitMs / 4 },
       );
-      await publishResult(resources, task, encodeSegment(segment));
+      try {
+        await publishResult(resources, task, encodeSegment(segment));
+      } catch (error) {
+        // The server is away (a restart): the task goes back to the queue for whoever is connected next.
+        warn(
+          `ppo-flow worker: cannot store the segment of shard ${task.shard} (${
+            message(error)
+          }); task released`,
+        );
+        msg.nak(1000);
+        return;
+      }
       // Acknowledged only once the segment is stored: a worker killed before this leaves the task redelivered.
       await msg.ackAck();
       tasksDone++;

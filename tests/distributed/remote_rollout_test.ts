@@ -236,3 +236,46 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    `the 1M-parameter shared 1024-1024 agent's 4.3 MB of weights travel through the Object Store${skipped}`,
+  ignore,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const config = {
+      envId: "LunarLander-v3",
+      sharedNetwork: true,
+      hidden: [1024, 1024],
+      activation: "relu",
+      numEnvs: 2,
+      numSteps: 8,
+      numMinibatches: 1,
+      updateEpochs: 1,
+      totalTimesteps: 32,
+      engine: "reference",
+    } as Partial<PpoConfig>;
+    const local = await metrics({}, config);
+    const server = await startNatsServer();
+    const learnerNc = await connectNats({ url: server.url });
+    const workerNc = await connectNats({ url: server.url });
+    try {
+      const worker = await startRolloutWorker(workerNc, { trialsDir: null });
+      const remote = await RemoteRollout.open(learnerNc, { shards: 2 });
+      const distributed = await metrics({ stages: { collect: remote.collect } }, config);
+      assert.deepEqual(distributed, local);
+      // Each iteration's weights (over the server's 1 MB max payload) went out once for both shards.
+      assert.ok(
+        remote.stats.bytesOut > 2 * 4_000_000 && remote.stats.bytesOut < 2 * 4_600_000,
+        `${remote.stats.bytesOut}`,
+      );
+      await remote.close();
+      await worker.stop();
+    } finally {
+      await learnerNc.close();
+      await workerNc.close();
+      await server.close();
+    }
+  },
+});
