@@ -116,7 +116,13 @@ export class SegmentCollector {
       out.values.set(step.values, t * n);
       out.terminated.set(step.terminated, t * n);
       out.truncated.set(step.truncated, t * n);
-      out.finalObs.set(step.finalObs, t * n * obsDim);
+      // Only finished envs' final observations mean anything; the rest are zeros, not whatever the envs' buffers
+      // held from an earlier task, so that a redelivered task returns the same bytes.
+      for (let i = 0; i < n; i++) {
+        if (step.terminated[i] || step.truncated[i]) {
+          out.finalObs.set(step.finalObs.subarray(i * obsDim, (i + 1) * obsDim), (t * n + i) * obsDim);
+        }
+      }
       for (const e of step.episodes) episodes.push({ env: e.env, t, return: e.return, length: e.length });
       if (options.heartbeat !== undefined && performance.now() - lastBeat > heartbeatMs) {
         options.heartbeat();
