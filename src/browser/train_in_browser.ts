@@ -1,28 +1,20 @@
-import { concatMap, defer, from, Observable as RxObservable, repeat, Subject, takeWhile, tap } from "rxjs";
 import type { Observable } from "../_rxjs.ts";
-import { derivedSizes, type PpoConfig, resolveConfig } from "../config/ppo_config.ts";
+import { type PpoConfig, resolveConfig } from "../config/ppo_config.ts";
 import { configToJson } from "../config/config_to_json.ts";
 import { presetFor } from "../config/presets.ts";
 import type { MachineFacts } from "../model/choose_engine.ts";
-import { Rng } from "../core/rng.ts";
-import { VecEnv, type VecEnvState } from "../envs/vec_env.ts";
+import type { VecEnvState } from "../envs/vec_env.ts";
 import { encodeCheckpoint } from "../io/checkpoint_bytes.ts";
-import { initParams } from "../model/init_params.ts";
-import { paramLayout } from "../model/param_layout.ts";
-import { Collector } from "../operators/collector.ts";
-import { iterationMetrics } from "../operators/iteration_metrics.ts";
 import type { EpisodeResult, IterationMetrics, StepBatch, UpdateResult } from "../operators/types.ts";
-import { type Agent, collectorOptions, networkConfig } from "../train/create_agent.ts";
-import { ppoIteration } from "../train/ppo_iteration.ts";
+import { createAgent } from "../train/create_agent.ts";
+import { type LoopSummary, runLoop } from "../train/run_loop.ts";
 import { type TrainingMetadata, trainingMetadata } from "../train/training_metadata.ts";
-import { type BrowserEngineChoice, type BrowserEngineName, createBrowserPolicy } from "./browser_policy.ts";
-
-/**
- * The generators' seed offsets `createAgent` uses (high word, so they never equal an env seed `seed + i`): the
- * same seed gives the same initial network and minibatch order as `train()`; a test holds the two together.
- */
-const INIT_STREAM = 1 * 2 ** 32;
-const SHUFFLE_STREAM = 3 * 2 ** 32;
+import {
+  type BrowserEngineChoice,
+  type BrowserEngineName,
+  type BrowserPolicy,
+  createBrowserPolicy,
+} from "./browser_policy.ts";
 
 /** Options of {@linkcode trainInBrowser} that are not hyperparameters. */
 export interface BrowserTrainOptions {
@@ -36,19 +28,8 @@ export interface BrowserTrainOptions {
   readonly facts?: MachineFacts;
 }
 
-/** How a browser run ended. */
-export interface BrowserRunSummary {
-  /** Iterations completed. */
-  readonly iterations: number;
-  /** Environment steps taken over all envs. */
-  readonly globalStep: number;
-  /** True when `stop()` ended the run before `totalTimesteps`. */
-  readonly stopped: boolean;
-  /** The last iteration's metrics, if any iteration ran. */
-  readonly lastMetrics: IterationMetrics | null;
-  /** Mean return of the last 100 finished episodes. */
-  readonly meanReturn100: number | null;
-}
+/** How a browser run ended: `train()`'s summary without a checkpoint path. */
+export type BrowserRunSummary = LoopSummary;
 
 /** A training run in a page or worker: hot metric streams, the checkpoint as bytes, and a clean stop. */
 export interface BrowserRun {
@@ -112,95 +93,29 @@ export async function trainInBrowser(
   const resolved = resolveConfig(
     options.usePreset === false ? config : presetFor(config.envId ?? "CartPole-v1", config),
   );
-  const vecEnv = new VecEnv(resolved.envId, resolved.numEnvs, {
-    seed: resolved.seed,
-    ...(resolved.maxEpisodeSteps === null ? {} : { maxEpisodeSteps: resolved.maxEpisodeSteps }),
-  });
-  const layout = paramLayout(networkConfig(resolved, vecEnv));
-  const params = initParams(layout, new Rng(resolved.seed + INIT_STREAM), { init: resolved.init });
-  const created = await createBrowserPolicy(layout, {
-    params,
-    ...(options.engine === undefined ? {} : { engine: options.engine }),
-    ...(options.facts === undefined ? {} : { facts: options.facts }),
-  });
-  const policy = created.policy;
-  const collector = new Collector(policy, vecEnv, collectorOptions(resolved, resolved.seed));
-  const shuffleRng = new Rng(resolved.seed + SHUFFLE_STREAM);
-  const agent: Agent = {
-    config: resolved,
-    vecEnv,
-    layout,
-    engine: policy,
-    collector,
-    shuffleRng,
-    dispose: async () => await policy.dispose(),
-  };
-  const runId = crypto.randomUUID();
-  const { numIterations } = derivedSizes(resolved);
-
-  const iterations = new Subject<IterationMetrics>();
-  const episodes = new Subject<EpisodeResult>();
-  const updates = new Subject<UpdateResult>();
-  const steps = new Subject<StepBatch>();
-  const recentReturns: number[] = [];
-  let stopRequested = false;
-  let lastMetrics: IterationMetrics | null = null;
-  const meanReturn100 = () =>
-    recentReturns.length === 0 ? null : recentReturns.reduce((a, b) => a + b, 0) / recentReturns.length;
-  const transform = tap((step: StepBatch) => {
-    if (steps.observed) steps.next(step);
-    for (const episode of step.episodes) {
-      recentReturns.push(episode.return);
-      if (recentReturns.length > 100) recentReturns.shift();
-      episodes.next(episode);
-    }
-  });
-
-  const since = { time: clock(), globalStep: 0 };
-  const iteration$ = nextMacrotask().pipe(
-    concatMap(() => defer(() => ppoIteration(collector, shuffleRng, resolved, { transform }))),
-    tap((update) => updates.next(update)),
-    iterationMetrics({ clock, since }),
-    concatMap((metrics) => {
-      lastMetrics = metrics;
-      iterations.next(metrics);
-      return from([metrics]);
-    }),
-  );
-  const pipeline$ = iteration$.pipe(
-    repeat(numIterations),
-    takeWhile(() => !stopRequested, true),
-  );
-  const summary = (): BrowserRunSummary => ({
-    iterations: collector.policyVersion,
-    globalStep: collector.globalStep,
-    stopped: stopRequested && collector.policyVersion < numIterations,
-    lastMetrics,
-    meanReturn100: meanReturn100(),
-  });
-  // The engine stays alive after training, until dispose(): checkpoint() reads its parameters and moments.
-  const done = new Promise<BrowserRunSummary>((resolve, reject) => {
-    pipeline$.subscribe({
-      error(error) {
-        for (const subject of [iterations, episodes, updates, steps]) subject.error(error);
-        reject(error);
-      },
-      complete() {
-        for (const subject of [iterations, episodes, updates, steps]) subject.complete();
-        resolve(summary());
-      },
+  let created: BrowserPolicy | undefined;
+  const agent = await createAgent(resolved, undefined, async (layout, params) => {
+    created = await createBrowserPolicy(layout, {
+      params,
+      ...(options.engine === undefined ? {} : { engine: options.engine }),
+      ...(options.facts === undefined ? {} : { facts: options.facts }),
     });
+    return created.policy;
   });
-  done.catch(() => {});
+  const { engine: policy, layout, vecEnv } = agent;
+  const runId = crypto.randomUUID();
+  // The engine stays alive after training, until dispose(): checkpoint() reads its parameters and moments.
+  const loop = runLoop(agent, { clock });
+  const { done, meanReturn100 } = loop;
 
   return {
     config: resolved,
-    engine: created.engine,
-    engineReason: created.reason,
-    iterations$: iterations.asObservable(),
-    episodes$: episodes.asObservable(),
-    updates$: updates.asObservable(),
-    steps$: steps.asObservable(),
+    engine: created!.engine,
+    engineReason: created!.reason,
+    iterations$: loop.iterations$,
+    episodes$: loop.episodes$,
+    updates$: loop.updates$,
+    steps$: loop.steps$,
     meanReturn100,
     envStates: () => vecEnv.getState(),
     checkpoint: () =>
@@ -208,16 +123,12 @@ export async function trainInBrowser(
         params: policy.getParams(),
         tensors: layout.tensors,
         optimizer: policy.getOptimizerState(),
-        metadata: configAsJson(trainingMetadata(agent, recentReturns, meanReturn100(), runId)),
+        metadata: configAsJson(trainingMetadata(agent, loop.recentReturns, meanReturn100(), runId)),
       }, { action: "save the browser run's checkpoint" }),
     done,
-    stop() {
-      stopRequested = true;
-      return done;
-    },
+    stop: loop.stop,
     async dispose() {
-      stopRequested = true;
-      await done.catch(() => {});
+      await loop.stop().catch(() => {});
       await policy.dispose();
     },
   };
@@ -226,26 +137,4 @@ export async function trainInBrowser(
 /** The metadata as `train()` saves it: the config's non-finite numbers as strings (JSON has no Infinity). */
 function configAsJson(meta: TrainingMetadata): Record<string, unknown> {
   return { ...meta, config: configToJson(meta.config) };
-}
-
-/**
- * Emits once on the next macrotask, through a `MessageChannel`: unlike `setTimeout(0)`, whose calls nested more
- * than 5 deep wait at least 4 ms in browsers (HTML's timer rule; 2.3 ms on average measured in Deno 2.9.6 against
- * 0.08 ms for a `MessageChannel` round trip), it costs no fixed delay, and an iteration of CleanRL's CartPole
- * takes only 5-20 ms.
- */
-function nextMacrotask(): Observable<void> {
-  return new RxObservable<void>((subscriber) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      subscriber.next();
-      subscriber.complete();
-    };
-    channel.port2.postMessage(null);
-    return () => {
-      channel.port1.close();
-      channel.port2.close();
-    };
-  });
 }

@@ -65,16 +65,22 @@ export function collectorOptions(config: PpoConfig, seed: number): CollectorOpti
  *
  * @param config A resolved config.
  * @param env A user-defined environment to use instead of `config.envId`.
+ * @param createEngine Creates the engine on the initial parameters. @default {createPolicy on the config's engine}
  * @returns The agent; `dispose()` it when done.
  */
-export async function createAgent(config: PpoConfig, env?: EnvDefinition): Promise<Agent> {
+export async function createAgent(
+  config: PpoConfig,
+  env?: EnvDefinition,
+  createEngine: (layout: ParamLayout, params: Float32Array) => Promise<PolicyEngine> = (layout, params) =>
+    createPolicy(layout, { engine: config.engine, backend: config.backend, params }),
+): Promise<Agent> {
   const vecEnv = new VecEnv(env ?? config.envId, config.numEnvs, {
     seed: config.seed,
     ...(config.maxEpisodeSteps === null ? {} : { maxEpisodeSteps: config.maxEpisodeSteps }),
   });
   const layout = paramLayout(networkConfig(config, vecEnv));
   const params = initParams(layout, new Rng(config.seed + INIT_STREAM), { init: config.init });
-  const engine = await createPolicy(layout, { engine: config.engine, backend: config.backend, params });
+  const engine = await createEngine(layout, params);
   const collector = new Collector(engine, vecEnv, collectorOptions(config, config.seed));
   return {
     config,

@@ -141,7 +141,7 @@ export class RunFiles {
   /** Writes `latest.safetensors` (and `best.safetensors` on a new best mean return); returns the latest's path. */
   async saveCheckpoint(
     agent: Agent,
-    recentReturns: number[],
+    recentReturns: readonly number[],
     meanReturn100: number | null,
     stageState: ReadonlyMap<string, JsonValue> = new Map(),
   ): Promise<string> {

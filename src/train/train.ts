@@ -3,21 +3,19 @@
  *
  * @module
  */
-import { concatMap, from, pipe, repeat, Subject, takeWhile, tap, timer } from "rxjs";
 import type { Observable, OperatorFunction } from "../_rxjs.ts";
-import { derivedSizes, type PpoConfig, resolveConfig } from "../config/ppo_config.ts";
+import { type PpoConfig, resolveConfig } from "../config/ppo_config.ts";
 import { presetFor } from "../config/presets.ts";
 import type { EnvDefinition } from "../envs/define_env.ts";
 import type { VecEnvState } from "../envs/vec_env.ts";
-import { iterationMetrics } from "../operators/iteration_metrics.ts";
 import type { EpisodeResult, IterationMetrics, StepBatch, UpdateResult } from "../operators/types.ts";
-import { type IterationContext, iterationContext, ppoIteration, type PpoStages } from "./ppo_iteration.ts";
+import type { IterationContext, PpoStages } from "./ppo_iteration.ts";
 import type { MetricSink } from "../logging/metric_sink.ts";
 import type { EngineName } from "../model/engines.ts";
-import type { JsonValue } from "../io/checkpoint.ts";
 import { type Agent, createAgent } from "./create_agent.ts";
 import { RunFiles } from "./run_files.ts";
 import { RunLock } from "./run_lock.ts";
+import { type LoopSummary, type RunLoop, runLoop } from "./run_loop.ts";
 import { type LoadedTrainingState, loadTrainingState } from "./training_state.ts";
 
 /** Options of {@linkcode train} that are not hyperparameters. */
@@ -62,17 +60,7 @@ export interface TrainOptions {
 }
 
 /** How a run ended. */
-export interface RunSummary {
-  /** Iterations completed, counting those before a resume. */
-  readonly iterations: number;
-  /** Environment steps taken over all envs, counting those before a resume. */
-  readonly globalStep: number;
-  /** True when `stop()` ended the run before `totalTimesteps`. */
-  readonly stopped: boolean;
-  /** The last iteration's metrics, if any iteration ran. */
-  readonly lastMetrics: IterationMetrics | null;
-  /** Mean return of the last 100 finished episodes. */
-  readonly meanReturn100: number | null;
+export interface RunSummary extends LoopSummary {
   /** The latest checkpoint written, if any. */
   readonly checkpoint: string | null;
 }
@@ -187,83 +175,31 @@ export async function train(config: Partial<PpoConfig> = {}, options: TrainOptio
     throw error;
   }
   const heldLock = lock;
-  const { collector, shuffleRng } = agent;
-  const { numIterations } = derivedSizes(resolved);
-  const startIteration = collector.policyVersion;
-
-  const iterations = new Subject<IterationMetrics>();
-  const episodes = new Subject<EpisodeResult>();
-  const updates = new Subject<UpdateResult>();
-  const steps = new Subject<StepBatch>();
-  const recentReturns: number[] = resumed?.recentReturns ?? [];
-  const stageState: Map<string, JsonValue> = resumed?.stageState ?? new Map();
   const sinks = options.sinks ?? [];
-  let stopRequested = false;
-  let lastMetrics: IterationMetrics | null = null;
   let checkpoint: string | null = null;
-
-  const meanReturn100 = () =>
-    recentReturns.length === 0 ? null : recentReturns.reduce((a, b) => a + b, 0) / recentReturns.length;
-  const recordEpisodes = tap((step: StepBatch) => {
-    if (steps.observed) steps.next(step);
-    for (const episode of step.episodes) {
-      recentReturns.push(episode.return);
-      if (recentReturns.length > 100) recentReturns.shift();
-      episodes.next(episode);
-    }
-  });
-  const transform = options.transform ? pipe(recordEpisodes, options.transform) : recordEpisodes;
-
-  const afterIteration = async (metrics: IterationMetrics): Promise<IterationMetrics> => {
-    lastMetrics = metrics;
-    await files?.writeMetrics(metrics);
-    for (const sink of sinks) await sink.write(metrics);
-    // Subscribers run first: one of them may call stop(), which must still leave a checkpoint of this iteration.
-    iterations.next(metrics);
-    const last = metrics.iteration >= numIterations || stopRequested;
-    if (files && (last || metrics.iteration % checkpointEvery === 0)) {
-      checkpoint = await files.saveCheckpoint(agent, recentReturns, meanReturn100(), stageState);
-    }
-    return metrics;
-  };
-
-  const since = { time: clock(), globalStep: collector.globalStep };
-  // Files and checkpoints are part of the iteration: the next one starts only after they are written.
-  // The macrotask before each iteration lets signals, timers and I/O run even with a synchronous engine.
-  const iteration$ = timer(0).pipe(
-    concatMap(() =>
-      options.iteration
-        ? options.iteration(
-          iterationContext(collector, shuffleRng, resolved, { transform, state: stageState }),
-        )
-        : ppoIteration(collector, shuffleRng, resolved, {
-          transform,
-          state: stageState,
-          ...(options.stages === undefined ? {} : { stages: options.stages }),
-        })
-    ),
-    tap((update) => updates.next(update)),
-    iterationMetrics({ clock, since }),
-    concatMap((metrics) => from(afterIteration(metrics))),
-  );
-  // `repeat` subscribes to one iteration at a time, so memory does not grow with the planned total (a
-  // `range` of every iteration into `concatMap` would queue them all up front).
-  const pipeline$ = iteration$.pipe(
-    repeat(Math.max(numIterations - startIteration, 0)),
-    takeWhile(() => !stopRequested, true),
-  );
-
-  const summary = (): RunSummary => ({
-    iterations: collector.policyVersion,
-    globalStep: collector.globalStep,
-    stopped: stopRequested && collector.policyVersion < numIterations,
-    lastMetrics,
-    meanReturn100: meanReturn100(),
-    checkpoint,
-  });
-
-  const done = new Promise<RunSummary>((resolve, reject) => {
-    const finish = async (error?: unknown) => {
+  const loop: RunLoop = runLoop(agent, {
+    clock,
+    ...(resumed ? { recentReturns: resumed.recentReturns, stageState: resumed.stageState } : {}),
+    ...(options.transform === undefined ? {} : { transform: options.transform }),
+    ...(options.stages === undefined ? {} : { stages: options.stages }),
+    ...(options.iteration === undefined ? {} : { iteration: options.iteration }),
+    // Files and checkpoints are part of the iteration: the next one starts only after they are written.
+    beforeEmit: async (metrics) => {
+      await files?.writeMetrics(metrics);
+      for (const sink of sinks) await sink.write(metrics);
+    },
+    afterEmit: async (metrics, last) => {
+      if (files && (last || metrics.iteration % checkpointEvery === 0)) {
+        checkpoint = await files.saveCheckpoint(
+          agent,
+          loop.recentReturns,
+          loop.meanReturn100(),
+          loop.stageState,
+        );
+      }
+    },
+    finish: async () => {
+      let error: unknown;
       try {
         try {
           await files?.close();
@@ -272,31 +208,16 @@ export async function train(config: Partial<PpoConfig> = {}, options: TrainOptio
           await agent.dispose();
         }
       } catch (closeError) {
-        error ??= closeError;
+        error = closeError;
       }
       // The run directory stays claimed until its files are closed.
       await heldLock?.release().catch((releaseError) => {
         error ??= releaseError;
       });
-      if (error === undefined) {
-        iterations.complete();
-        episodes.complete();
-        updates.complete();
-        steps.complete();
-        resolve(summary());
-      } else {
-        iterations.error(error);
-        episodes.error(error);
-        updates.error(error);
-        steps.error(error);
-        reject(error);
-      }
-    };
-    timer(0).pipe(concatMap(() => pipeline$)).subscribe({
-      error: (error) => void finish(error),
-      complete: () => void finish(),
-    });
+      if (error !== undefined) throw error;
+    },
   });
+  const done = loop.done.then((summary): RunSummary => ({ ...summary, checkpoint }));
   // The caller may never await `done`; a failed run must still not become an unhandled rejection.
   done.catch(() => {});
 
@@ -305,15 +226,14 @@ export async function train(config: Partial<PpoConfig> = {}, options: TrainOptio
     runDir,
     engine: agent.engine.engine,
     ...(agent.engine.backend === undefined ? {} : { backend: agent.engine.backend }),
-    iterations$: iterations.asObservable(),
-    episodes$: episodes.asObservable(),
-    updates$: updates.asObservable(),
-    steps$: steps.asObservable(),
+    iterations$: loop.iterations$,
+    episodes$: loop.episodes$,
+    updates$: loop.updates$,
+    steps$: loop.steps$,
     envStates: () => agent.vecEnv.getState(),
     done,
     stop() {
-      stopRequested = true;
-      return done;
+      return loop.stop().then(() => done);
     },
   };
 }

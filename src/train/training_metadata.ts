@@ -42,7 +42,7 @@ export interface TrainingMetadata {
 /** Captures everything needed to resume: metadata for the checkpoint's JSON header. */
 export function trainingMetadata(
   agent: Agent,
-  recentReturns: number[],
+  recentReturns: readonly number[],
   meanReturn100: number | null,
   runId: string,
   stageState: ReadonlyMap<string, JsonValue> = new Map(),
