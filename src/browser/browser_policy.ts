@@ -1,17 +1,15 @@
 import { chooseEngine, type MachineFacts } from "../model/choose_engine.ts";
-import { ENGINES } from "../model/engines.ts";
-import { createReferencePolicy } from "../model/reference_policy.ts";
+import { BROWSER_ENGINES, type EngineName, ENGINES } from "../model/engines.ts";
 import type { ParamLayout, PolicyEngine } from "../model/types.ts";
-import { createWasmPolicy } from "../model/wasm_policy.ts";
 
-/** The engines a page can run: those that need no Deno module worker. */
-export type BrowserEngineName = "wasm" | "reference" | "gpujs";
+/** An engine a page can run: one of the table's with a browser form ({@linkcode BROWSER_ENGINE_CHOICES}). */
+export type BrowserEngineName = EngineName;
 
 /** What {@linkcode createBrowserPolicy} takes: an engine, or `"auto"`. */
 export type BrowserEngineChoice = "auto" | BrowserEngineName;
 
-/** Every name {@linkcode createBrowserPolicy} accepts, `"auto"` first. */
-export const BROWSER_ENGINE_CHOICES: readonly BrowserEngineChoice[] = ["auto", "wasm", "reference", "gpujs"];
+/** Every name {@linkcode createBrowserPolicy} accepts, `"auto"` first: derived from the engine table. */
+export const BROWSER_ENGINE_CHOICES: readonly BrowserEngineChoice[] = ["auto", ...BROWSER_ENGINES];
 
 /** Options of {@linkcode createBrowserPolicy}. */
 export interface BrowserPolicyOptions {
@@ -79,28 +77,18 @@ export async function createBrowserPolicy(
       }: current value is ${JSON.stringify(requested)}`,
     );
   }
-  let engine: BrowserEngineName;
+  let engine: BrowserEngineName = requested === "auto" ? "reference" : requested;
   let reason = "asked for";
   if (requested === "auto") {
     const chosen = await chooseEngine(layout, options.facts ?? {});
     reason = chosen.reason;
-    if (chosen.engine === "threaded") {
-      engine = "reference";
-      reason +=
-        " (the threaded engine's second thread is a Deno module worker: the reference engine runs, same numbers)";
-    } else if (chosen.engine === "gpujs" && chosen.backend !== "webgpu") {
-      engine = "reference";
-    } else {
+    if (ENGINES[chosen.engine].browser !== undefined) {
       engine = chosen.engine;
+    } else {
+      reason +=
+        ` (the ${chosen.engine} engine's extra thread is a Deno module worker: the reference engine runs, same numbers)`;
     }
-  } else {
-    engine = requested;
   }
-  const params = options.params;
-  const policy = engine === "wasm"
-    ? await createWasmPolicy(layout, { params, threads: "off" })
-    : engine === "gpujs"
-    ? await ENGINES.gpujs.create(layout, params, { backend: "webgpu" })
-    : createReferencePolicy(layout, { params });
+  const policy = await ENGINES[engine].browser!(layout, options.params);
   return { policy, engine, reason };
 }

@@ -51,6 +51,11 @@ export interface EngineEntry {
   pick(layout: ParamLayout, machine: Machine): AutoPick | null | Promise<AutoPick | null>;
   /** Creates the engine on `params` (`layout.size` initial values). */
   create(layout: ParamLayout, params: Float32Array, options: EngineOptions): Promise<PolicyEngine>;
+  /**
+   * Creates it in a browser page, where no Deno module worker can start; absent for an engine that has no
+   * browser form (a page runs the reference engine instead, with the same numbers for `threaded`).
+   */
+  readonly browser?: (layout: ParamLayout, params: Float32Array) => Promise<PolicyEngine>;
 }
 
 /** The name of an engine in {@linkcode ENGINES}. */
@@ -107,6 +112,8 @@ export const ENGINES: { readonly [Name in EngineName]: EngineEntry } = {
         createReferencePolicy(layout, { params }),
       );
     },
+    // A page has no gpu.js cpu or webasm worth running: WebGPU only.
+    browser: async (layout, params) => await ENGINES.gpujs.create(layout, params, { backend: "webgpu" }),
   },
   wasm: {
     help: "WebAssembly SIMD kernels generated per network shape (the CPU default)",
@@ -114,6 +121,9 @@ export const ENGINES: { readonly [Name in EngineName]: EngineEntry } = {
     pick: (_layout, machine) =>
       machine.wasmSimd ? { reason: "WebAssembly SIMD, no hardware GPU in use" } : null,
     create: async (layout, params) => (await import("./wasm_policy.ts")).createWasmPolicy(layout, { params }),
+    // The page's training already runs in a Web Worker: the engine stays on it.
+    browser: async (layout, params) =>
+      (await import("./wasm_policy.ts")).createWasmPolicy(layout, { params, threads: "off" }),
   },
   threaded: {
     help: "the reference engine with the actor's and the critic's passes on two threads (same numbers)",
@@ -135,8 +145,15 @@ export const ENGINES: { readonly [Name in EngineName]: EngineEntry } = {
     }),
     create: async (layout, params) =>
       (await import("./reference_policy.ts")).createReferencePolicy(layout, { params }),
+    browser: async (layout, params) =>
+      (await import("./reference_policy.ts")).createReferencePolicy(layout, { params }),
   },
 };
+
+/** The engines a browser page can run (those with a browser form), in the table's order. */
+export const BROWSER_ENGINES: readonly EngineName[] = (Object.keys(ENGINES) as EngineName[]).filter((name) =>
+  ENGINES[name].browser !== undefined
+);
 
 /** What `--engine` accepts: an engine, or `"auto"` for the one `chooseEngine` picks. */
 export type EngineChoice = "auto" | EngineName;

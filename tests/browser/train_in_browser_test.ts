@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createBrowserPolicy } from "../../src/browser/browser_policy.ts";
+import { BROWSER_ENGINE_CHOICES, createBrowserPolicy } from "../../src/browser/browser_policy.ts";
 import { GreedyPlayer } from "../../src/browser/greedy_player.ts";
 import { trainInBrowser } from "../../src/browser/train_in_browser.ts";
 import { resolveConfig } from "../../src/config/ppo_config.ts";
@@ -78,8 +78,15 @@ Deno.test("createBrowserPolicy() refuses the threaded engine, whose worker is a 
     shared: false,
   });
   await assert.rejects(
-    // @ts-expect-error: not a browser engine
     () => createBrowserPolicy(layout, { engine: "threaded", params: new Float32Array(layout.size) }),
-    RangeError,
+    /engine must be one of auto, gpujs, wasm, reference: current value is "threaded"/,
   );
+});
+
+Deno.test("the page offers exactly the engines of the table that have a browser form", async () => {
+  const html = await Deno.readTextFile(new URL("../../src/browser/index.html", import.meta.url));
+  const select = html.match(/<select[^>]*id="engine"[^>]*>([\s\S]*?)<\/select>/);
+  assert.ok(select !== null, "the page has an engine select");
+  const offered = [...select[1]!.matchAll(/<option value="([^"]+)"/g)].map((match) => match[1]);
+  assert.deepEqual(offered.toSorted(), BROWSER_ENGINE_CHOICES.toSorted());
 });
