@@ -13,6 +13,7 @@
  *
  * @module
  */
+import type { PpoLossOptions, PpoLossParts } from "../core/ppo_loss.ts";
 import type { DenseInfo, ParamLayout } from "../model/types.ts";
 import { columnSumKernel, gemmKernel, gemmTnKernel } from "./dense_kernels.ts";
 import { type KernelCall, KernelThread } from "./mailbox.ts";
@@ -92,25 +93,8 @@ export interface HeadViews {
   readonly entropy: Float32Array;
 }
 
-/** The PPO options the loss kernel reads. */
-export interface LossOptions {
-  readonly clipCoef: number;
-  readonly entCoef: number;
-  readonly vfCoef: number;
-  readonly normAdv: boolean;
-  readonly clipVloss: boolean;
-}
-
-/** The loss kernel's results (the gaussian log-std's gradient stays in the io block: {@linkcode WasmNetwork.gradLogStd}). */
-export interface LossParts {
-  readonly loss: number;
-  readonly policyLoss: number;
-  readonly valueLoss: number;
-  readonly entropy: number;
-  readonly oldApproxKl: number;
-  readonly approxKl: number;
-  readonly clipfrac: number;
-}
+/** The PPO options the loss kernel reads (it always rounds the new log-probabilities to float32). */
+export type LossOptions = Omit<PpoLossOptions, "roundLogProbs">;
 
 /** One fork-join step: what the main thread runs and what the worker runs meanwhile. */
 interface Step {
@@ -477,7 +461,7 @@ export class WasmNetwork {
    *
    * @returns The loss parts, or the first refused row (1-based) as a number.
    */
-  loss(rows: number, masked: boolean, options: LossOptions): LossParts | number {
+  loss(rows: number, masked: boolean, options: LossOptions): PpoLossParts | number {
     const at = this.#heads!;
     const io = new Float64Array(this.memory.buffer, this.#io, LOSS_IO.gradLogStd / 8);
     io[LOSS_IO.clipCoef / 8] = options.clipCoef;

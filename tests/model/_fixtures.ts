@@ -206,3 +206,15 @@ export function actedMinibatch(engine: PolicyEngine, rng: Rng, size: number): Mi
     ...(mask === undefined ? {} : { mask }),
   };
 }
+
+/** Max |a - e| / max(1, max |e|): an error relative to the larger of 1 and the expected values' scale. */
+export function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  if (actual.length !== expected.length) {
+    throw new RangeError(`Cannot compare ${actual.length} values with ${expected.length}`);
+  }
+  let scale = 1;
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]!));
+  for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!));
+  return worst / scale;
+}

@@ -4,22 +4,12 @@ import { createReferencePolicy } from "../../src/model/reference_policy.ts";
 import type { TrainStepOptions } from "../../src/model/types.ts";
 import { createWasmPolicy } from "../../src/model/wasm_policy.ts";
 import { wasmFeatures } from "../../src/wasm/wasm_module.ts";
-import { actedMinibatch, actInputs, configs, layoutOf, randomParams } from "./_fixtures.ts";
+import { actedMinibatch, actInputs, configs, layoutOf, randomParams, relativeError } from "./_fixtures.ts";
 
 const MODES = wasmFeatures().relaxedSimd ? [true, false] : [false];
 
 const inputs = actInputs;
 const minibatch = actedMinibatch;
-
-/** Max |a - e| / max(1, max |e|). */
-function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  assert.equal(actual.length, expected.length);
-  let scale = 1;
-  let worst = 0;
-  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]!));
-  for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!));
-  return worst / scale;
-}
 
 const options: TrainStepOptions = {
   learningRate: 3e-3,

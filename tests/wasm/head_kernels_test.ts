@@ -13,6 +13,7 @@ import type { ActorCriticConfig } from "../../src/model/types.ts";
 import { expFunction, logFunction } from "../../src/wasm/math_functions.ts";
 import { encodeModule } from "../../src/wasm/wasm_module.ts";
 import { WasmNetwork } from "../../src/wasm/wasm_network.ts";
+import { relativeError } from "../model/_fixtures.ts";
 
 /** Heads of the issue's networks (4-64-64-2, 8-64-64-4 masked, 3-64-64-1 log-std, 8-1024-1024-4) and more. */
 const HEADS: Record<string, ActorCriticConfig> = {
@@ -54,16 +55,6 @@ const HEADS: Record<string, ActorCriticConfig> = {
 };
 
 const BATCHES = [1, 4, 128, 512];
-
-/** Max |a - e| / max(1, max |e|). */
-function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  assert.equal(actual.length, expected.length);
-  let scale = 1;
-  let worst = 0;
-  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]!));
-  for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!));
-  return worst / scale;
-}
 
 /**
  * A network whose heads' outputs are set directly (no forward pass): random logits or means, values and
