@@ -12,33 +12,22 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import fs from "node:fs";
 import { concatMap, lastValueFrom, range, toArray } from "rxjs";
-import type { BrowserEngineChoice } from "../src/browser/browser_policy.ts";
+import { BROWSER_ENGINE_CHOICES, type BrowserEngineChoice } from "../src/browser/browser_policy.ts";
 import { servePage } from "../src/browser/serve_page.ts";
 import { trainInBrowser } from "../src/browser/train_in_browser.ts";
 import { derivedSizes, type PpoConfig, resolveConfig } from "../src/config/ppo_config.ts";
 import { createAgent } from "../src/train/create_agent.ts";
 import { ppoIteration } from "../src/train/ppo_iteration.ts";
+import { CHROMIUM, CHROMIUM_FLAGS, loadPlaywright } from "./_chromium.ts";
 import { runCli } from "./_run_cli.ts";
 
 const USAGE = `Usage: deno task bench:browser [flags]
 
   --total-timesteps <n>  steps per measured run (default: 100000)
-  --engine <name>        the page's engine: auto, wasm, reference or gpujs (default: auto)
+  --engine <name>        the page's engine: ${BROWSER_ENGINE_CHOICES.join(", ")} (default: auto)
   --rounds <n>           measured runs per side, after one warm-up each (default: 2)
   --help                 this text`;
-
-const CHROMIUM = "/usr/bin/chromium";
-const FLAGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 /** One measured run. */
 interface Measured {
@@ -98,19 +87,9 @@ async function main(args: string[]): Promise<number> {
     );
   }
   const config = resolveConfig({ envId: "CartPole-v1", seed: 1, totalTimesteps });
-  // playwright-core probes /proc/sys/fs/binfmt_misc/WSLInterop with fs.existsSync when it loads; Deno's throws
-  // NotCapable for /proc paths where Node's answers false (see tests/dashboard/dashboard_browser_test.ts).
-  const existsSync = fs.existsSync;
-  fs.existsSync = (path: fs.PathLike) => {
-    try {
-      return existsSync(path);
-    } catch {
-      return false;
-    }
-  };
-  const { chromium } = await import("playwright-core");
+  const { chromium } = await loadPlaywright();
   const server = servePage("runs/browser", { port: 0 });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_FLAGS] });
   try {
     const page = await browser.newPage();
     await page.goto(

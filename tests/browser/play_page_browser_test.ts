@@ -1,51 +1,20 @@
 // The browser build end to end, in Debian's headless Chromium: the bundle imports in a page without Deno, and the
 // training page trains CartPole in its worker, plays greedily and hands over checkpoints that Deno reads.
 import assert from "node:assert/strict";
-import fs from "node:fs";
 import { servePage } from "../../src/browser/serve_page.ts";
 import { derivedSizes, resolveConfig } from "../../src/config/ppo_config.ts";
 import { presetFor } from "../../src/config/presets.ts";
 import { evaluate } from "../../src/train/evaluate.ts";
 import { train } from "../../src/train/train.ts";
+import { CHROMIUM, CHROMIUM_FLAGS, chromiumMissing, loadPlaywright } from "../../tasks/_chromium.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-// Debian's chromium, as .ci/run installs it; Playwright's own browser downloads cannot work offline.
-const FLAGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const SCREENSHOTS = "runs/screenshots";
 /** Where the test keeps what Deno reads back (inside the repository: `deno task eval` may read only there). */
 const FILES = "runs/browser_test";
 
-// playwright-core probes /proc/sys/fs/binfmt_misc/WSLInterop with fs.existsSync when it loads; see
-// tests/dashboard/dashboard_browser_test.ts for why this keeps Node's contract instead of granting --allow-all.
-const existsSync = fs.existsSync;
-fs.existsSync = (path: fs.PathLike) => {
-  try {
-    return existsSync(path);
-  } catch {
-    return false;
-  }
-};
-const { chromium } = await import("playwright-core");
+const { chromium } = await loadPlaywright();
 
-function chromiumMissing(): string | null {
-  try {
-    Deno.statSync(CHROMIUM);
-    return null;
-  } catch {
-    return `${CHROMIUM} not found (apt-get install chromium, as .ci/run does)`;
-  }
-}
-
-// Outside CI a missing browser skips the tests, saying why; CI installs it, so there they must run.
-const missing = Deno.env.get("CI") === "true" ? null : chromiumMissing();
+const missing = chromiumMissing();
 if (missing !== null) console.warn(`browser build tests skipped: ${missing}`);
 const skipped = missing === null ? "" : ` (skipped: ${missing})`;
 
@@ -98,7 +67,7 @@ Deno.test({
     assert.ok(sizes.entries.some((row) => row.file === "ppo-flow.js" && row.atImport.bytes > 0));
     await Deno.writeTextFile(`${dir}/blank.html`, "<!doctype html><title>blank</title>");
     const server = servePage(dir, { port: 0 });
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_FLAGS] });
     try {
       const page = await browser.newPage();
       const errors: string[] = [];
@@ -166,7 +135,7 @@ Deno.test({
     await Deno.mkdir(FILES, { recursive: true });
     await Deno.mkdir(SCREENSHOTS, { recursive: true });
     const runsDir = await Deno.makeTempDir({ dir: FILES });
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_FLAGS] });
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 920 }, acceptDownloads: true });
       page.on("request", (request) => requests.push(request.url()));
@@ -266,7 +235,7 @@ Deno.test({
   async fn() {
     const dir = await bundle();
     const server = servePage(dir, { port: 0 });
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_FLAGS] });
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 920 } });
       const state = async () => JSON.parse(await page.evaluate(STATE) as string) as PageState;

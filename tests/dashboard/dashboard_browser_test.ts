@@ -1,47 +1,13 @@
 // End to end, as a person would: a real training run with the dashboard, watched in headless Chromium.
 import assert from "node:assert/strict";
-import fs from "node:fs";
 import { serveDashboard } from "../../src/dashboard/serve_dashboard.ts";
 import { train } from "../../src/train/train.ts";
+import { CHROMIUM, CHROMIUM_FLAGS, chromiumMissing, loadPlaywright } from "../../tasks/_chromium.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-// Debian's chromium, as .ci/run installs it; Playwright's own browser downloads cannot work offline.
-const FLAGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const SCREENSHOT = "runs/screenshots/dashboard.png";
 
-// playwright-core probes /proc/sys/fs/binfmt_misc/WSLInterop with fs.existsSync when it loads. Node's existsSync
-// answers false on any error, but Deno's throws NotCapable for /proc paths short of --allow-all; restore Node's
-// contract for that call instead of granting the test run every permission.
-const existsSync = fs.existsSync;
-fs.existsSync = (path: fs.PathLike) => {
-  try {
-    return existsSync(path);
-  } catch {
-    return false;
-  }
-};
-const { chromium } = await import("playwright-core");
-
-function chromiumMissing(): string | null {
-  try {
-    Deno.statSync(CHROMIUM);
-    return null;
-  } catch {
-    return `${CHROMIUM} not found (apt-get install chromium, as .ci/run does)`;
-  }
-}
-
-// Outside CI a missing browser skips the test, saying why; CI installs it, so there it must run (and fail if
-// Chromium cannot start).
-const missing = Deno.env.get("CI") === "true" ? null : chromiumMissing();
+const { chromium } = await loadPlaywright();
+const missing = chromiumMissing();
 if (missing !== null) console.warn(`dashboard browser test skipped: ${missing}`);
 
 Deno.test({
@@ -60,7 +26,7 @@ Deno.test({
       engine: "reference",
     }, { writeFiles: false });
     const dashboard = serveDashboard(run, { port: 0 });
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_FLAGS] });
     try {
       const first = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       const second = await browser.newPage({ viewport: { width: 1280, height: 900 } });
