@@ -91,6 +91,10 @@ export interface SegmentShape extends SegmentTag {
 const MAGIC = "ppo-flow/segment";
 
 /** The arrays in the order they are stored, with their element type and length in rows. */
+/**
+ * The arrays in the order they are stored, with their element type and length. The final observations come
+ * last, only for the rows where an episode ended (the flags before them say which).
+ */
 function arraysOf(s: Pick<Segment, "numSteps" | "numEnvs" | "obsDim" | "actionDim">) {
   const rows = s.numSteps * s.numEnvs;
   return [
@@ -99,11 +103,17 @@ function arraysOf(s: Pick<Segment, "numSteps" | "numEnvs" | "obsDim" | "actionDi
     ["actions", Float32Array, rows * s.actionDim],
     ["logProbs", Float32Array, rows],
     ["values", Float32Array, rows],
-    ["finalObs", Float32Array, rows * s.obsDim],
     ["nextObs", Float32Array, s.numEnvs * s.obsDim],
     ["terminated", Uint8Array, rows],
     ["truncated", Uint8Array, rows],
   ] as const;
+}
+
+/** Rows where an episode ended: the only rows whose final observations travel. */
+function doneRows(terminated: Uint8Array, truncated: Uint8Array): number[] {
+  const rows: number[] = [];
+  for (let i = 0; i < terminated.length; i++) if (terminated[i] || truncated[i]) rows.push(i);
+  return rows;
 }
 
 /**
@@ -130,7 +140,15 @@ export function encodeSegment(segment: Segment): Uint8Array {
     collectMs: segment.collectMs,
   }));
   const start = Math.ceil((4 + header.length) / 8) * 8;
-  const arrays = arraysOf(segment).map(([name]) => segment[name]);
+  const done = doneRows(segment.terminated, segment.truncated);
+  const finalObs = new Float32Array(done.length * segment.obsDim);
+  for (const [k, row] of done.entries()) {
+    finalObs.set(
+      segment.finalObs.subarray(row * segment.obsDim, (row + 1) * segment.obsDim),
+      k * segment.obsDim,
+    );
+  }
+  const arrays = [...arraysOf(segment).map(([name]) => segment[name]), finalObs];
   const total = arrays.reduce((sum, a) => sum + a.byteLength, start);
   const bytes = new Uint8Array(total);
   new DataView(bytes.buffer).setUint32(0, header.length, true);
@@ -182,16 +200,19 @@ export function decodeSegment(
     if (header[key] !== shape[key]) fail(`${key} must be ${shape[key]}`, header[key]);
   }
   const start = Math.ceil((4 + headerLength) / 8) * 8;
-  const layout = arraysOf(shape);
-  const expectedSize = layout.reduce((sum, [, Type, length]) => sum + Type.BYTES_PER_ELEMENT * length, start);
-  if (bytes.length !== expectedSize) fail(`its size must be ${expectedSize} bytes`, bytes.length);
   const arrays: Record<string, Float32Array | Float64Array | Uint8Array> = {};
-  let offset = bytes.byteOffset + start;
-  for (const [name, Type, length] of layout) {
-    // A copy: the message buffer's offset need not be aligned for the element type.
-    const copy = new Uint8Array(Type.BYTES_PER_ELEMENT * length);
-    copy.set(new Uint8Array(bytes.buffer, offset, copy.length));
-    offset += copy.length;
+  let offset = start;
+  const read = (
+    name: string,
+    Type: Float32ArrayConstructor | Float64ArrayConstructor | Uint8ArrayConstructor,
+    length: number,
+  ) => {
+    const size = Type.BYTES_PER_ELEMENT * length;
+    if (offset + size > bytes.length) fail(`its size must be at least ${offset + size} bytes`, bytes.length);
+    // A copy of its own buffer: the message's offset need not be aligned for the element type (and a Node
+    // Buffer's slice would share the whole pool).
+    const copy = new Uint8Array(bytes.subarray(offset, offset + size));
+    offset += size;
     const array = new Type(copy.buffer);
     if (Type === Uint8Array) {
       const bad = array.findIndex((v) => v !== 0 && v !== 1);
@@ -201,6 +222,18 @@ export function decodeSegment(
       if (bad >= 0) fail(`${name} must be finite`, `${array[bad]} at ${bad}`);
     }
     arrays[name] = array;
+  };
+  for (const [name, Type, length] of arraysOf(shape)) read(name, Type, length);
+  const done = doneRows(arrays.terminated as Uint8Array, arrays.truncated as Uint8Array);
+  const expectedSize = offset + done.length * shape.obsDim * 4;
+  if (bytes.length !== expectedSize) fail(`its size must be ${expectedSize} bytes`, bytes.length);
+  read("finalObs", Float32Array, done.length * shape.obsDim);
+  const finalObs = new Float32Array(shape.numSteps * shape.numEnvs * shape.obsDim);
+  for (const [k, row] of done.entries()) {
+    finalObs.set(
+      arrays.finalObs!.subarray(k * shape.obsDim, (k + 1) * shape.obsDim) as Float32Array,
+      row * shape.obsDim,
+    );
   }
   if (shape.numActions !== null) {
     const n = shape.numActions;
@@ -220,7 +253,7 @@ export function decodeSegment(
     rewards: arrays.rewards as Float64Array,
     terminated: arrays.terminated as Uint8Array,
     truncated: arrays.truncated as Uint8Array,
-    finalObs: arrays.finalObs as Float32Array,
+    finalObs,
     nextObs: arrays.nextObs as Float32Array,
     episodes: episodesOf(header.episodes, shape),
     envStates: envStatesOf(header.envStates, shape),

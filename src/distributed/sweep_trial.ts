@@ -124,13 +124,17 @@ export async function runTrial(
   const run = stored
     ? await train({}, { resume: runDir, checkpointEvery: trial.checkpointEvery })
     : await train(trial.config, { runsDir, runName, checkpointEvery: trial.checkpointEvery });
-  // Resuming has cut metrics.jsonl back to the checkpoint's iteration.
-  const resumedFrom = stored ? await resumedIteration(runDir) : 0;
+  // Subscribed before anything is awaited: the run starts on the next macrotask. Its first iteration after a
+  // resume tells where the checkpoint was.
+  let resumedFrom = 0;
+  let first = true;
   const onAbort = () => void run.stop();
   signal?.addEventListener("abort", onAbort);
   let chain = Promise.resolve();
   run.iterations$.subscribe({
     next: (metrics) => {
+      if (first && stored) resumedFrom = metrics.iteration - 1;
+      first = false;
       msg.working();
       // The checkpoint of the previous multiple of checkpointEvery is on disk once the next iteration ends.
       const upload = metrics.iteration > 1 && (metrics.iteration - 1) % trial.checkpointEvery === 0;
@@ -166,11 +170,6 @@ export async function runTrial(
     signal?.removeEventListener("abort", onAbort);
   }
   return { resumedFrom, interrupted: false };
-}
-
-async function resumedIteration(runDir: string): Promise<number> {
-  const text = await Deno.readTextFile(`${runDir}/metrics.jsonl`).catch(() => "");
-  return text.trim() === "" ? 0 : text.trim().split("\n").length;
 }
 
 async function uploadRun(resources: JetStreamResources, key: string, runDir: string): Promise<void> {
