@@ -126,3 +126,4 @@ export {
 export { consoleSink, jsonlSink, type MetricSink, tensorBoardSink } from "./src/logging/metric_sink.ts";
 export type { ConsoleProgressOptions, ProgressSink } from "./src/logging/console_progress.ts";
 export { type Run, type RunSummary, train, type TrainOptions } from "./src/train/train.ts";
+export type { LoopSummary } from "./src/train/run_loop.ts";

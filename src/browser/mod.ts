@@ -33,6 +33,7 @@ export {
   type BrowserTrainOptions,
   trainInBrowser,
 } from "./train_in_browser.ts";
+export type { LoopSummary } from "../train/run_loop.ts";
 export {
   type BackendChoice,
   DEFAULT_CONFIG,
