@@ -35,8 +35,12 @@ export function natsServerMissing(): string | null {
   }
 }
 
-/** Starts `nats-server -js` on a free port with a temporary store directory and waits until it accepts clients. */
-export async function startNatsServer(): Promise<NatsServer> {
+/**
+ * Starts `nats-server -js` on a free port with a temporary store directory and waits until it accepts clients.
+ *
+ * @param extraArgs More server flags (authentication, TLS).
+ */
+export async function startNatsServer(extraArgs: readonly string[] = []): Promise<NatsServer> {
   const dir = await Deno.makeTempDir({ prefix: "ppo-flow-nats-" });
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;
@@ -44,7 +48,18 @@ export async function startNatsServer(): Promise<NatsServer> {
   let child: Deno.ChildProcess | null = null;
   const start = async () => {
     child = new Deno.Command("nats-server", {
-      args: ["-js", "-sd", `${dir}/store`, "-a", "127.0.0.1", "-p", String(port), "-l", `${dir}/server.log`],
+      args: [
+        "-js",
+        "-sd",
+        `${dir}/store`,
+        "-a",
+        "127.0.0.1",
+        "-p",
+        String(port),
+        "-l",
+        `${dir}/server.log`,
+        ...extraArgs,
+      ],
       stdin: "null",
       stdout: "null",
       stderr: "null",
