@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { connect } from "@nats-io/transport-node";
 import type { PpoConfig } from "../../src/config/ppo_config.ts";
-import { connectNats } from "../../src/distributed/connect_nats.ts";
+import { connectNats, type NatsConnection } from "../../src/distributed/connect_nats.ts";
 import { RemoteRollout } from "../../src/distributed/remote_rollout.ts";
 import { startRolloutWorker } from "../../src/distributed/rollout_worker.ts";
 import { encodeSegment, type Segment } from "../../src/distributed/segment_codec.ts";
 import type { IterationMetrics } from "../../src/operators/types.ts";
 import { train, type TrainOptions } from "../../src/train/train.ts";
-import { natsServerMissing, startNatsServer } from "./_nats_server.ts";
+import { type NatsServer, natsServerMissing, startNatsServer } from "./_nats_server.ts";
 
 const missing = natsServerMissing();
 const ignore = missing !== null;
@@ -71,6 +71,22 @@ function segmentFor(task: Record<string, unknown>, poison: (s: Segment) => Segme
   }));
 }
 
+/** A fresh server with a learner's and a worker's connection for `body`, all closed afterwards. */
+async function withNats(
+  body: (nats: { server: NatsServer; learnerNc: NatsConnection; workerNc: NatsConnection }) => Promise<void>,
+): Promise<void> {
+  const server = await startNatsServer();
+  const learnerNc = await connectNats({ url: server.url });
+  const workerNc = await connectNats({ url: server.url });
+  try {
+    await body({ server, learnerNc, workerNc });
+  } finally {
+    await learnerNc.close();
+    await workerNc.close();
+    await server.close();
+  }
+}
+
 Deno.test({
   name:
     `stale, duplicate and malformed results are ignored or refused and training equals the local run${skipped}`,
@@ -79,81 +95,79 @@ Deno.test({
   sanitizeResources: false,
   async fn() {
     const local = await metrics({});
-    const server = await startNatsServer();
-    const learnerNc = await connectNats({ url: server.url });
-    const workerNc = await connectNats({ url: server.url });
-    const chaos = await connect({ servers: server.url });
-    const warnings: string[] = [];
-    try {
-      const worker = await startRolloutWorker(workerNc, { onWarning: (m) => warnings.push(`worker: ${m}`) });
-      const remote = await RemoteRollout.open(learnerNc, { shards: 2, onWarning: (m) => warnings.push(m) });
-      const results = `ppoflow.result.${remote.runId}`;
-      // Duplicates: the first result of every iteration is published once more, as a late or redelivered
-      // worker would. Stale: iteration 1's results come back during iteration 3.
-      const firstResults: Uint8Array[] = [];
-      const duplicated = new Set<string>();
-      let hostileSent = 0;
-      chaos.subscribe(results, {
-        callback: (_error, msg) => {
-          const key = new TextDecoder().decode(msg.data.subarray(5, 120)).match(/"iteration":(\d+)/)?.[1];
-          // Iteration 3 gets the hostile messages instead, which are not to be counted twice.
-          if (key === undefined || key === "3" || duplicated.has(key)) return;
-          duplicated.add(key);
-          if (firstResults.length < 2) firstResults.push(msg.data.slice());
-          chaos.publish(results, msg.data.slice());
-        },
-      });
-      chaos.subscribe(`ppoflow.task.${remote.runId}`, {
-        callback: (_error, msg) => {
-          const task = JSON.parse(new TextDecoder().decode(msg.data));
-          if (task.iteration !== 3 || task.shard !== 0 || hostileSent > 0) return;
-          const hostile = [
-            Uint8Array.of(0, 1, 2, 3),
-            inline(Uint8Array.of(12, 0, 0, 0, ...text.encode('{"kind":"x"}'))),
-            inline(segmentFor(task, (s) => ({ ...s, numEnvs: s.numEnvs + 1 }))),
-            inline(segmentFor(task, (s) => ({ ...s, obs: s.obs.map((_, i) => (i === 5 ? NaN : 0)) }))),
-            inline(segmentFor(task, (s) => s).slice(0, -8)),
-            inline(segmentFor(task, (s) => ({ ...s, actions: s.actions.fill(7) }))),
-            inline(new Uint8Array(1_000_000).fill(255)),
-            Uint8Array.of(1, ...text.encode('{"store":"obj","key":"segment.x","bytes":1e12,"crc":0}')),
-          ];
-          hostileSent = hostile.length;
-          for (const payload of hostile) chaos.publish(results, payload);
-          for (const payload of firstResults) chaos.publish(results, payload);
-        },
-      });
-      const distributed = await metrics({ stages: { collect: remote.collect } });
-      assert.deepEqual(distributed, local);
-      // Hostile messages sent late in an iteration may still be in the learner's queue.
-      for (let wait = 0; remote.stats.rejected < hostileSent && wait < 100; wait++) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
+    await withNats(async ({ server, learnerNc, workerNc }) => {
+      const chaos = await connect({ servers: server.url });
+      const warnings: string[] = [];
+      try {
+        const worker = await startRolloutWorker(workerNc, {
+          onWarning: (m) => warnings.push(`worker: ${m}`),
+        });
+        const remote = await RemoteRollout.open(learnerNc, { shards: 2, onWarning: (m) => warnings.push(m) });
+        const results = `ppoflow.result.${remote.runId}`;
+        // Duplicates: the first result of every iteration is published once more, as a late or redelivered
+        // worker would. Stale: iteration 1's results come back during iteration 3.
+        const firstResults: Uint8Array[] = [];
+        const duplicated = new Set<string>();
+        let hostileSent = 0;
+        chaos.subscribe(results, {
+          callback: (_error, msg) => {
+            const key = new TextDecoder().decode(msg.data.subarray(5, 120)).match(/"iteration":(\d+)/)?.[1];
+            // Iteration 3 gets the hostile messages instead, which are not to be counted twice.
+            if (key === undefined || key === "3" || duplicated.has(key)) return;
+            duplicated.add(key);
+            if (firstResults.length < 2) firstResults.push(msg.data.slice());
+            chaos.publish(results, msg.data.slice());
+          },
+        });
+        chaos.subscribe(`ppoflow.task.${remote.runId}`, {
+          callback: (_error, msg) => {
+            const task = JSON.parse(new TextDecoder().decode(msg.data));
+            if (task.iteration !== 3 || task.shard !== 0 || hostileSent > 0) return;
+            const hostile = [
+              Uint8Array.of(0, 1, 2, 3),
+              inline(Uint8Array.of(12, 0, 0, 0, ...text.encode('{"kind":"x"}'))),
+              inline(segmentFor(task, (s) => ({ ...s, numEnvs: s.numEnvs + 1 }))),
+              inline(segmentFor(task, (s) => ({ ...s, obs: s.obs.map((_, i) => (i === 5 ? NaN : 0)) }))),
+              inline(segmentFor(task, (s) => s).slice(0, -8)),
+              inline(segmentFor(task, (s) => ({ ...s, actions: s.actions.fill(7) }))),
+              inline(new Uint8Array(1_000_000).fill(255)),
+              Uint8Array.of(1, ...text.encode('{"store":"obj","key":"segment.x","bytes":1e12,"crc":0}')),
+            ];
+            hostileSent = hostile.length;
+            for (const payload of hostile) chaos.publish(results, payload);
+            for (const payload of firstResults) chaos.publish(results, payload);
+          },
+        });
+        const distributed = await metrics({ stages: { collect: remote.collect } });
+        assert.deepEqual(distributed, local);
+        // Hostile messages sent late in an iteration may still be in the learner's queue.
+        for (let wait = 0; remote.stats.rejected < hostileSent && wait < 100; wait++) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        assert.equal(remote.stats.rejected, hostileSent, warnings.join("\n"));
+        assert.ok(remote.stats.stale >= 2, `stale results: ${remote.stats.stale}`);
+        assert.ok(remote.stats.duplicates >= 1, `duplicate results: ${remote.stats.duplicates}`);
+        const refused = warnings.filter((w) => w.startsWith("ppo-flow: refused a rollout result"));
+        assert.equal(refused.length, hostileSent);
+        for (
+          const why of [
+            /header length exceeds/,
+            /not a ppo-flow segment/,
+            /numEnvs must be 2/,
+            /obs must be finite: current value is NaN at 5/,
+            /size must be/,
+            /actions must be indices below 2/,
+            /segment reference is malformed or too large/,
+          ]
+        ) {
+          assert.ok(refused.some((w) => why.test(w)), `no warning matches ${why}: ${refused.join("\n")}`);
+        }
+        await remote.close();
+        await worker.stop();
+      } finally {
+        await chaos.close();
       }
-      assert.equal(remote.stats.rejected, hostileSent, warnings.join("\n"));
-      assert.ok(remote.stats.stale >= 2, `stale results: ${remote.stats.stale}`);
-      assert.ok(remote.stats.duplicates >= 1, `duplicate results: ${remote.stats.duplicates}`);
-      const refused = warnings.filter((w) => w.startsWith("ppo-flow: refused a rollout result"));
-      assert.equal(refused.length, hostileSent);
-      for (
-        const why of [
-          /header length exceeds/,
-          /not a ppo-flow segment/,
-          /numEnvs must be 2/,
-          /obs must be finite: current value is NaN at 5/,
-          /size must be/,
-          /actions must be indices below 2/,
-          /segment reference is malformed or too large/,
-        ]
-      ) {
-        assert.ok(refused.some((w) => why.test(w)), `no warning matches ${why}: ${refused.join("\n")}`);
-      }
-      await remote.close();
-      await worker.stop();
-    } finally {
-      await chaos.close();
-      await learnerNc.close();
-      await workerNc.close();
-      await server.close();
-    }
+    });
   },
 });
 
@@ -165,11 +179,8 @@ Deno.test({
   sanitizeResources: false,
   async fn() {
     const local = await metrics({});
-    const server = await startNatsServer();
-    const learnerNc = await connectNats({ url: server.url });
-    const workerNc = await connectNats({ url: server.url });
-    const warnings: string[] = [];
-    try {
+    await withNats(async ({ server, learnerNc, workerNc }) => {
+      const warnings: string[] = [];
       const worker = await startRolloutWorker(workerNc, {
         ackWaitMs: 2000,
         onWarning: (m) => warnings.push(`worker: ${m}`),
@@ -193,11 +204,7 @@ Deno.test({
       assert.deepEqual(lines, local, warnings.join("\n"));
       await remote.close();
       await worker.stop();
-    } finally {
-      await learnerNc.close();
-      await workerNc.close();
-      await server.close();
-    }
+    });
   },
 });
 
@@ -217,10 +224,7 @@ Deno.test({
       engine: "reference",
     } as Partial<PpoConfig>;
     const local = await metrics({}, config);
-    const server = await startNatsServer();
-    const learnerNc = await connectNats({ url: server.url });
-    const workerNc = await connectNats({ url: server.url });
-    try {
+    await withNats(async ({ learnerNc, workerNc }) => {
       const worker = await startRolloutWorker(workerNc, { trialsDir: null });
       const remote = await RemoteRollout.open(learnerNc, { shards: 3 });
       const distributed = await metrics({ stages: { collect: remote.collect } }, config);
@@ -229,11 +233,7 @@ Deno.test({
       assert.deepEqual(distributed, local);
       await remote.close();
       await worker.stop();
-    } finally {
-      await learnerNc.close();
-      await workerNc.close();
-      await server.close();
-    }
+    });
   },
 });
 
@@ -257,10 +257,7 @@ Deno.test({
       engine: "reference",
     } as Partial<PpoConfig>;
     const local = await metrics({}, config);
-    const server = await startNatsServer();
-    const learnerNc = await connectNats({ url: server.url });
-    const workerNc = await connectNats({ url: server.url });
-    try {
+    await withNats(async ({ learnerNc, workerNc }) => {
       const worker = await startRolloutWorker(workerNc, { trialsDir: null });
       const remote = await RemoteRollout.open(learnerNc, { shards: 2 });
       const distributed = await metrics({ stages: { collect: remote.collect } }, config);
@@ -272,10 +269,6 @@ Deno.test({
       );
       await remote.close();
       await worker.stop();
-    } finally {
-      await learnerNc.close();
-      await workerNc.close();
-      await server.close();
-    }
+    });
   },
 });
