@@ -159,6 +159,11 @@ class Emitter {
   }
 }
 
+/** The mask's row pointer for a masked categorical kernel's row loop (`n` bytes a row), else none. */
+function maskRows(head: HeadSpec, mask: number): [number, number][] {
+  return head.kind === "categorical" && head.masked ? [[mask, head.n]] : [];
+}
+
 /** Locals of one categorical row: logits, their allowed flags, and the row's log-sum-exp. */
 interface CategoricalRow {
   readonly z: readonly number[];
@@ -338,7 +343,7 @@ export function actKernel(options: HeadKernelOptions): FunctionBody {
       [NOISE, 4],
       [ACTIONS, 4],
       [LOG_PROBS, 4],
-      ...(masked ? [[MASK, head.n] as [number, number]] : []),
+      ...maskRows(head, MASK),
     ], () => {
       const row = categoricalRow(e, head.n, POLICY, masked ? MASK : null);
       b.i32(-1).set(chosen);
@@ -428,7 +433,7 @@ export function evaluateKernel(options: HeadKernelOptions): FunctionBody {
       [ACTIONS, 4],
       [LOG_PROBS, 4],
       [ENTROPY, 4],
-      ...(masked ? [[MASK, head.n] as [number, number]] : []),
+      ...maskRows(head, MASK),
     ], () => {
       const row = categoricalRow(e, head.n, POLICY, masked ? MASK : null);
       const a = categoricalAction(e, head.n, ACTIONS, masked ? MASK : null);
@@ -626,7 +631,7 @@ export function lossKernel(options: HeadKernelOptions): FunctionBody {
     [ADVANTAGES, 4],
     [RETURNS, 4],
     [OLD_VALUES, 4],
-    ...(head.kind === "categorical" && head.masked ? [[MASK, head.n] as [number, number]] : []),
+    ...maskRows(head, MASK),
   ], () => {
     const { backward } = rowHead();
     // ppoLoss's row: the float32-rounded log-probability against the recorded one.
