@@ -16,6 +16,25 @@ async function connectAndClose(options: NatsOptions): Promise<void> {
   await nc.close();
 }
 
+/**
+ * Asserts that `attempt` is refused with an error matching `pattern`. A server that refuses a client hangs up,
+ * and the NATS client's socket may then report ECONNRESET after the client has stopped listening to it (seen
+ * in about 1 of 6 runs, a fraction of a second after the refusal): that one error is expected here and kept
+ * from failing the module, for 300 ms after the refusal; any other uncaught error still fails it.
+ */
+async function assertRefused(attempt: () => Promise<void>, pattern: RegExp | ((error: Error) => boolean)) {
+  const onError = (event: ErrorEvent) => {
+    if ((event.error as { code?: string } | null)?.code === "ECONNRESET") event.preventDefault();
+  };
+  globalThis.addEventListener("error", onError);
+  try {
+    await assert.rejects(attempt, pattern);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  } finally {
+    globalThis.removeEventListener("error", onError);
+  }
+}
+
 Deno.test({
   name: `connectNats passes a user and password, and a token, to a server that requires them${skipped}`,
   ignore: missing !== null,
@@ -30,13 +49,13 @@ Deno.test({
       });
       assert.ok(options !== null);
       await connectAndClose(options);
-      await assert.rejects(
+      await assertRefused(
         () => connectAndClose({ url: withUser.url, user: "trainer", password: "wrong" }),
         (error: Error) =>
           error.message.startsWith(`Cannot connect to the NATS server at ${withUser.url}: `) &&
           /auth/i.test(error.message),
       );
-      await assert.rejects(
+      await assertRefused(
         () => connectAndClose({ url: withUser.url }),
         /Cannot connect to the NATS server at/,
       );
@@ -48,7 +67,7 @@ Deno.test({
       const options = natsOptionsFromFlags({ nats: withToken.url, "nats-token": "t0ken-123" });
       assert.ok(options !== null);
       await connectAndClose(options);
-      await assert.rejects(
+      await assertRefused(
         () => connectAndClose({ url: withToken.url, token: "other" }),
         /Cannot connect to the NATS server at/,
       );
@@ -95,7 +114,7 @@ Deno.test({
       assert.deepEqual(options?.tls, { caFile: `${dir}/cert.pem` });
       await connectAndClose(options!);
       // Without the CA the server's certificate is not trusted.
-      await assert.rejects(
+      await assertRefused(
         () => connectAndClose({ url: server.url, tls: {} }),
         /Cannot connect to the NATS server at nats:\/\/127\.0\.0\.1:\d+: .*(self[- ]signed|certificate)/i,
       );
